@@ -1,0 +1,62 @@
+// Activities that keep the operator's view of a case in PostgreSQL. Each is idempotent: a retried attempt
+// (after a crash or a database restart) writes nothing twice.
+import type { Pool } from 'pg';
+import type { CaseEventRecord, ClerkTaskRequest } from '../shared/lifecycle';
+
+export function createCaseRecordActivities(pool: Pool) {
+  return {
+    async recordCaseEvent(r: CaseEventRecord): Promise<void> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const inserted = await client.query(
+          `INSERT INTO case_events (application_number, seq, stage, action, actor, occurred_at, note)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+          [r.applicationNumber, r.event.seq, r.event.stage, r.event.action, r.event.actor, r.event.at, r.event.note ?? null],
+        );
+        // The projection only moves forward: an older event replayed late never overwrites a newer state.
+        await client.query(
+          `INSERT INTO applications AS a (application_number, service_code, channel, received_at, stage, assigned_clerk,
+                                          deadline, outcome, completed_at, last_event_seq, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8::text IS NULL THEN NULL ELSE $9::timestamptz END, $10, now())
+           ON CONFLICT (application_number) DO UPDATE SET
+             stage = EXCLUDED.stage, assigned_clerk = EXCLUDED.assigned_clerk, deadline = EXCLUDED.deadline,
+             outcome = EXCLUDED.outcome, completed_at = EXCLUDED.completed_at,
+             last_event_seq = EXCLUDED.last_event_seq, updated_at = now()
+           WHERE a.last_event_seq < EXCLUDED.last_event_seq`,
+          [r.applicationNumber, r.serviceCode, r.channel, r.receivedAt, r.event.stage, r.assignedClerk, r.deadline,
+           r.outcome, r.event.at, r.event.seq],
+        );
+        await client.query('COMMIT');
+        void inserted;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+
+    async openClerkTask(t: ClerkTaskRequest): Promise<void> {
+      await pool.query(
+        `INSERT INTO clerk_tasks (task_key, application_number, kind, assignee_role, assignee, title, body, due_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (task_key) DO NOTHING`,
+        [t.taskKey, t.applicationNumber, t.kind, t.assigneeRole, t.assignee, t.title, t.body, t.dueAt],
+      );
+    },
+
+    async closeClerkTask(t: { taskKey: string; resolution: string }): Promise<void> {
+      await pool.query(
+        `UPDATE clerk_tasks SET resolved_at = COALESCE(resolved_at, now()), resolution = COALESCE(resolution, $2) WHERE task_key = $1`,
+        [t.taskKey, t.resolution],
+      );
+    },
+
+    async markElkStatusSkipped(t: { applicationNumber: string; seq: number }): Promise<void> {
+      await pool.query(`UPDATE elk_outbox SET state = 'skipped' WHERE application_number = $1 AND seq = $2 AND state <> 'delivered'`, [
+        t.applicationNumber,
+        t.seq,
+      ]);
+    },
+  };
+}

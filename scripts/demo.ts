@@ -1,0 +1,154 @@
+// `npm start`: the worker plus everything it needs, started locally when nothing is configured, and a demo
+// that sends a few dozen applications through their lifecycles while the portal misbehaves, then prints
+// what each applicant's ЕПГУ cabinet received. The worker keeps running afterwards (Ctrl+C stops it);
+// `npm start -- --exit` stops after the demo.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CaseClient } from '../client/caseClient';
+import { generateKeySpec, parseCodecKeys } from '../codec/payloadCodec';
+import { startElkEmulator } from '../epgu/emulator/elkEmulator';
+import { ApplicationInput } from '../shared/application';
+import { ELK_STATUS_NAMES_RU } from '../shared/elkStatusNames';
+import { loadWorkerConfig } from '../worker/config';
+import { createWorkerRuntime, runtimeOptionsFromConfig } from '../worker/runtime';
+import { ROOT, startLocalPostgres, startLocalTemporal } from './localStack';
+
+const DATA = path.join(ROOT, '.data/demo');
+const say = (s: string) => process.stdout.write(`${s}\n`);
+
+function demoKeys(): string {
+  const file = path.join(DATA, 'payload-keys');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, generateKeySpec('demo-1'), { mode: 0o600 });
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+function snils(body: number): string {
+  const d = String(body).padStart(9, '0');
+  let sum = 0;
+  for (let i = 0; i < 9; i++) sum += Number(d[i]) * (9 - i);
+  const check = sum % 101 === 100 ? 0 : sum % 101;
+  return `${d.slice(0, 3)}-${d.slice(3, 6)}-${d.slice(6, 9)} ${String(check).padStart(2, '0')}`;
+}
+
+const PEOPLE = [
+  ['Иванов', 'Пётр', 'Алексеевич'], ['Смирнова', 'Анна', 'Викторовна'], ['Кузнецов', 'Дмитрий', 'Олегович'],
+  ['Попова', 'Елена', 'Игоревна'], ['Соколов', 'Артём', 'Ильич'], ['Лебедева', 'Ольга', 'Павловна'],
+];
+type Path = 'approve' | 'interagency' | 'correction' | 'cancel';
+const PATHS: Path[] = ['approve', 'interagency', 'correction', 'cancel'];
+
+async function drive(cases: CaseClient, app: ApplicationInput, route: Path): Promise<void> {
+  const no = app.applicationNumber;
+  const clerk = app.assignedClerk ?? 'ivanova';
+  await cases.startApplication(app);
+  await cases.act(no, 'register', { clerk });
+  if (route === 'cancel') return cases.applicantCancelled(no, { reason: 'Заявитель отозвал заявление' });
+  await cases.act(no, 'startReview', { clerk });
+  if (route === 'interagency') {
+    await cases.act(no, 'requestInteragency', { clerk, agencies: ['Росреестр'] });
+    await cases.act(no, 'recordInteragencyAnswer', { clerk, agency: 'Росреестр' });
+  }
+  if (route === 'correction') {
+    await cases.act(no, 'requestFromApplicant', { clerk, kind: 'correction', note: 'Уточните адрес объекта' });
+    await cases.applicantResponded(no, { note: 'Адрес уточнён' });
+  }
+  await cases.act(no, 'draftDecision', { clerk, outcome: 'approve' });
+  await cases.act(no, 'approve', { clerk: 'head-smirnov' });
+  await cases.act(no, 'issueResult', { clerk });
+}
+
+async function main(): Promise<void> {
+  const exitAfterDemo = process.argv.includes('--exit') || process.env.CASE_DEMO_EXIT === '1';
+  const count = Number(process.env.CASE_DEMO_APPLICATIONS ?? 36);
+  fs.mkdirSync(DATA, { recursive: true });
+  const config = loadWorkerConfig();
+
+  const temporal = config.TEMPORAL_ADDRESS ? null : await startLocalTemporal({ dataDir: path.join(DATA, 'temporal') });
+  const pg = config.DATABASE_URL ? null : await startLocalPostgres({ dataDir: path.join(DATA, 'pg') });
+  const emulator = config.SMEV_ADAPTER_URL ? null : await startElkEmulator({ port: 0, host: '127.0.0.1' });
+  const temporalAddress = config.TEMPORAL_ADDRESS ?? temporal!.address;
+  const databaseUrl = config.DATABASE_URL ?? pg!.url;
+  const smevAdapterUrl = config.SMEV_ADAPTER_URL ?? emulator!.url;
+  say(`Temporal:   ${temporalAddress}${temporal ? ' (local dev server, started now)' : ''}`);
+  say(`PostgreSQL: ${databaseUrl.replace(/\/\/[^@]*@/, '//…@')}${pg ? ' (throwaway cluster, started now)' : ''}`);
+  say(`ЕЛК/СМЭВ:   ${smevAdapterUrl}${emulator ? ' (project emulator of the SMEV adapter)' : ''}`);
+
+  const codecKeys = parseCodecKeys(config.CASE_PAYLOAD_KEYS ?? demoKeys(), config.CASE_PAYLOAD_KEY_ACTIVE);
+  const options = runtimeOptionsFromConfig({ ...config, ELK_RETRY_MAX_INTERVAL_MS: emulator ? 1000 : config.ELK_RETRY_MAX_INTERVAL_MS }, codecKeys);
+  const runtime = await createWorkerRuntime({ ...options, temporalAddress, databaseUrl, smevAdapterUrl });
+  const running = runtime.run();
+  say(`Worker:     task queue ${options.taskQueue}\n`);
+  const cases = await CaseClient.connect({ address: temporalAddress, namespace: options.namespace, codecKeys, services: runtime.services, taskQueue: options.taskQueue });
+
+  const runId = new Date().toISOString().replace(/\D/g, '').slice(2, 12);
+  const apps = Array.from({ length: count }, (_, i): [ApplicationInput, Path] => {
+    const [lastName, firstName, middleName] = PEOPLE[i % PEOPLE.length];
+    return [
+      {
+        applicationNumber: `DEMO-${runId}-${String(i + 1).padStart(3, '0')}`,
+        serviceCode: i % 2 ? 'construction-permit' : 'archive-certificate',
+        channel: (['epgu', 'mfc', 'inPerson'] as const)[i % 3],
+        receivedAt: new Date().toISOString(),
+        applicant: { kind: 'person', lastName, firstName, middleName, snils: snils(200000000 + i * 7919) },
+        assignedClerk: ['ivanova', 'petrov', 'sidorova'][i % 3],
+      },
+      PATHS[i % PATHS.length],
+    ];
+  });
+
+  say(`Sending ${count} applications through their lifecycles…`);
+  if (emulator) {
+    // Show resilience: the portal drops some connections after accepting, and goes down for a while.
+    emulator.faults.set({ dropConnectionAfterAccept: 3 });
+    setTimeout(() => {
+      say('  ! portal outage begins (clerks keep working; statuses wait in order)');
+      emulator.faults.set({ outage: true });
+      setTimeout(() => {
+        emulator.faults.set({ outage: false });
+        say('  ! portal is back: queued statuses are being delivered');
+      }, 3000);
+    }, 1500);
+  }
+  const started = Date.now();
+  await Promise.all(apps.map(([app, route]) => drive(cases, app, route)));
+  const results = await Promise.all(apps.map(([app]) => cases.result(app.applicationNumber)));
+  const seconds = (Date.now() - started) / 1000;
+
+  say(`\nWhat each applicant's ЕПГУ cabinet received (${seconds.toFixed(1)} s):`);
+  for (const [[app, route], result] of apps.map((a, i) => [a, results[i]] as const)) {
+    const statuses = emulator
+      ? (emulator.order(app.applicationNumber)?.history ?? []).map((h) => `${h.status} ${ELK_STATUS_NAMES_RU[h.status] ?? ''}`.trim())
+      : [`${result.elkStatusesDelivered} delivered`];
+    say(`  ${app.applicationNumber}  ${route.padEnd(11)} → ${result.outcome.padEnd(12)} ${statuses.join(' → ')}`);
+  }
+  const { rows } = await runtime.pool.query(
+    `SELECT count(*)::int AS statuses, count(DISTINCT application_number)::int AS applications,
+            (SELECT count(*)::int FROM elk_delivery_attempts a JOIN elk_outbox o USING (application_number, seq)
+              WHERE o.application_number LIKE $1 AND a.outcome <> 'delivered' AND a.outcome <> 'sent') AS retries
+       FROM elk_outbox WHERE application_number LIKE $1 AND state = 'delivered'`,
+    [`DEMO-${runId}-%`],
+  );
+  say(`\nOutbox (PostgreSQL): ${rows[0].statuses} statuses delivered for ${rows[0].applications} applications, ${rows[0].retries} retried attempts recorded.`);
+  say(`Per application: SELECT * FROM elk_outbox WHERE application_number = '${apps[0][0].applicationNumber}' ORDER BY seq;`);
+
+  const stop = async () => {
+    await runtime.shutdown();
+    await running;
+    await cases.client.connection.close();
+    await emulator?.stop();
+    await temporal?.stop();
+    await pg?.stop();
+  };
+  if (exitAfterDemo) {
+    await stop();
+    return;
+  }
+  say('\nThe worker keeps running for your own applications (see README). Ctrl+C stops it and the local services.');
+  await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await stop();
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

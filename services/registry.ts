@@ -1,0 +1,56 @@
+// The department's services: bundled definitions in services/*.json, plus any folder the department adds
+// (CASE_SERVICES_DIR). Every file is validated at start-up; a bad file stops the worker with its name and field.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_ELK_STATUS_BY_STAGE, ServiceDefinition, ServiceDefinitionSchema, ServiceProfile } from '../shared/serviceProfile';
+import { InputValidationError, problemsOf } from '../shared/validation';
+
+export class ServiceRegistry {
+  private readonly byCode = new Map<string, ServiceDefinition>();
+
+  constructor(definitions: ServiceDefinition[]) {
+    for (const d of definitions) {
+      if (this.byCode.has(d.code)) throw new Error(`Service ${d.code} is defined twice`);
+      this.byCode.set(d.code, d);
+    }
+  }
+
+  static load(extraDirs: string[] = []): ServiceRegistry {
+    const dirs = [__dirname, ...extraDirs];
+    const defs: ServiceDefinition[] = [];
+    for (const dir of dirs) {
+      for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+        const full = path.join(dir, file);
+        const result = ServiceDefinitionSchema.safeParse(JSON.parse(fs.readFileSync(full, 'utf8')));
+        if (!result.success) throw new InputValidationError(`service definition ${full}`, problemsOf(result.error));
+        defs.push(result.data);
+      }
+    }
+    return new ServiceRegistry(defs);
+  }
+
+  codes(): string[] {
+    return [...this.byCode.keys()];
+  }
+
+  has(code: string): boolean {
+    return this.byCode.has(code);
+  }
+
+  get(code: string): ServiceDefinition | undefined {
+    return this.byCode.get(code);
+  }
+
+  profile(code: string, elkRetryMaxIntervalMs: number): ServiceProfile | undefined {
+    const d = this.byCode.get(code);
+    if (!d) return undefined;
+    return {
+      code: d.code,
+      title: d.title,
+      serviceTargetCode: d.serviceTargetCode,
+      elkStatusByStage: { ...DEFAULT_ELK_STATUS_BY_STAGE, ...d.elkStatusByStage },
+      awaitingApplicantStatus: d.awaitingApplicantStatus,
+      elkRetryMaxIntervalMs,
+    };
+  }
+}

@@ -1,0 +1,74 @@
+// Clerk actions (Workflow Updates) and ЕПГУ callbacks (Signals): names, argument schemas and the stage machine.
+import { z } from 'zod';
+import { Stage } from './stages';
+
+const clerkId = z.string({ message: 'clerk: обязательное поле (required)' }).trim().min(1, 'clerk не может быть пустым (must not be empty)').max(100);
+const note = z.string().trim().max(2000, 'комментарий: не более 2000 символов (at most 2000 characters)').optional();
+
+export const ClerkActionSchemas = {
+  register: z.object({ clerk: clerkId, note }),
+  startReview: z.object({ clerk: clerkId, note }),
+  requestInteragency: z.object({
+    clerk: clerkId,
+    agencies: z.array(z.string().trim().min(1).max(200)).min(1, 'agencies: нужен хотя бы один орган (at least one agency)').max(20),
+    note,
+  }),
+  recordInteragencyAnswer: z.object({ clerk: clerkId, agency: z.string().trim().min(1).max(200), note }),
+  requestFromApplicant: z.object({
+    clerk: clerkId,
+    kind: z.enum(['correction', 'documents'], { message: 'kind: correction или documents (correction | documents)' }),
+    note,
+  }),
+  draftDecision: z.object({
+    clerk: clerkId,
+    outcome: z.enum(['approve', 'refuse'], { message: 'outcome: approve или refuse (approve | refuse)' }),
+    note,
+  }),
+  approve: z.object({ clerk: clerkId, note }),
+  refuse: z.object({ clerk: clerkId, note }),
+  issueResult: z.object({ clerk: clerkId, note }),
+  reassign: z.object({ clerk: clerkId, to: clerkId, reason: z.string().trim().min(1, 'reason: укажите причину (required)').max(500) }),
+  resolveDeliveryProblem: z.object({
+    clerk: clerkId,
+    action: z.enum(['retry', 'skip'], { message: 'action: retry или skip (retry | skip)' }),
+    note,
+  }),
+} as const;
+
+export type ClerkActionName = keyof typeof ClerkActionSchemas;
+export type ClerkActionArgs<A extends ClerkActionName> = z.infer<(typeof ClerkActionSchemas)[A]>;
+
+export const CLERK_ACTION_TITLES_RU: Record<ClerkActionName, string> = {
+  register: 'Зарегистрировать заявление',
+  startReview: 'Начать рассмотрение',
+  requestInteragency: 'Направить межведомственный запрос',
+  recordInteragencyAnswer: 'Учесть ответ на межведомственный запрос',
+  requestFromApplicant: 'Запросить у заявителя исправления или документы',
+  draftDecision: 'Подготовить проект решения',
+  approve: 'Утвердить решение о предоставлении услуги',
+  refuse: 'Утвердить решение об отказе',
+  issueResult: 'Выдать результат',
+  reassign: 'Передать другому исполнителю',
+  resolveDeliveryProblem: 'Разобрать ошибку передачи статуса в ЕЛК',
+};
+
+/** Stage transitions of each clerk action; reassign and resolveDeliveryProblem do not change the stage. */
+export const TRANSITIONS: Partial<Record<ClerkActionName, { from: readonly Stage[]; to: Stage }>> = {
+  register: { from: ['received'], to: 'registered' },
+  startReview: { from: ['registered'], to: 'underReview' },
+  requestInteragency: { from: ['underReview'], to: 'interagencyRequested' },
+  recordInteragencyAnswer: { from: ['interagencyRequested'], to: 'underReview' },
+  requestFromApplicant: { from: ['underReview'], to: 'awaitingApplicant' },
+  draftDecision: { from: ['underReview'], to: 'decisionDrafted' },
+  approve: { from: ['decisionDrafted'], to: 'approved' },
+  refuse: { from: ['decisionDrafted'], to: 'refused' },
+  issueResult: { from: ['approved'], to: 'resultIssued' },
+};
+
+/** Stages in which the applicant may still withdraw the application (before the decision is final). */
+export const CANCELLABLE_STAGES: readonly Stage[] = [
+  'received', 'registered', 'underReview', 'interagencyRequested', 'awaitingApplicant', 'decisionDrafted',
+];
+
+export const ApplicantRespondedSchema = z.object({ note: z.string().max(2000).optional(), documents: z.array(z.string().max(200)).max(50).optional() });
+export const ApplicantCancelledSchema = z.object({ reason: z.string().max(2000).optional() });

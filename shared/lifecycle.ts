@@ -1,0 +1,97 @@
+// Types exchanged between the lifecycle workflow, its activities and the case system's client.
+import type { Applicant, Channel } from './application';
+import type { Stage } from './stages';
+
+export interface CaseEvent {
+  seq: number;
+  stage: Stage;
+  action: string;
+  actor: string;
+  at: string;
+  note?: string;
+}
+
+export type ElkItemState = 'pending' | 'delivered' | 'skipped';
+
+export interface ElkStatusItem {
+  seq: number;
+  stage: Stage;
+  elkStatus: number;
+  statusDate: string;
+  requestType: 'CreateOrdersRequest' | 'UpdateOrdersRequest';
+  state: ElkItemState;
+  /** Attachment reference (e.g. the refusal letter's file storage id). */
+  attachment?: { fsUuid: string; docTypeId: string };
+}
+
+export interface ElkDeliveryProblem {
+  seq: number;
+  code: number | string;
+  message: string;
+  taskKey: string;
+}
+
+export interface CaseSnapshot {
+  applicationNumber: string;
+  serviceCode: string;
+  stage: Stage;
+  assignedClerk: string | null;
+  deadline: string | null;
+  history: CaseEvent[];
+  elk: { items: ElkStatusItem[]; delivered: number; problem: ElkDeliveryProblem | null };
+}
+
+export interface LifecycleResult {
+  applicationNumber: string;
+  outcome: Stage;
+  elkStatusesDelivered: number;
+  elkStatusesSkipped: number;
+}
+
+/** Everything pushStatusToElk needs to build one ЕЛК message. Carries PII: only ever inside encrypted payloads. */
+export interface ElkDeliveryRequest {
+  applicationNumber: string;
+  seq: number;
+  stage: Stage;
+  elkStatus: number;
+  statusDate: string;
+  requestType: 'CreateOrdersRequest' | 'UpdateOrdersRequest';
+  serviceTargetCode: string;
+  channel: Channel;
+  receivedAt: string;
+  applicant: Applicant;
+  officeName?: string;
+  attachment?: { fsUuid: string; docTypeId: string };
+}
+
+export interface ElkDeliveryResult {
+  clientId: string;
+  replyCode: number;
+  elkOrderNumber?: string;
+  alreadyDelivered: boolean;
+}
+
+export interface CaseEventRecord {
+  applicationNumber: string;
+  serviceCode: string;
+  channel: Channel;
+  receivedAt: string;
+  event: CaseEvent;
+  assignedClerk: string | null;
+  deadline: string | null;
+  outcome: Stage | null;
+}
+
+export interface ClerkTaskRequest {
+  taskKey: string;
+  applicationNumber: string;
+  kind: string;
+  assigneeRole: 'clerk' | 'head' | 'deputy' | 'management' | 'operator';
+  assignee: string | null;
+  title: string;
+  body: string;
+  dueAt: string | null;
+}
+
+export const ELK_BUSINESS_REJECTION = 'ElkBusinessRejection';
+export const UNKNOWN_SERVICE = 'UnknownService';

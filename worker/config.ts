@@ -1,0 +1,44 @@
+// Worker configuration from the environment, validated with zod: a wrong value stops start-up with a
+// message naming the variable and the rule. Nothing here is personal data.
+import { z } from 'zod';
+import { InputValidationError, problemsOf } from '../shared/validation';
+
+const ianaZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('ru-RU', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'ожидается часовой пояс IANA, например Europe/Moscow (IANA time zone)');
+
+const url = (what: string) => z.string().url(`${what}: ожидается URL (URL expected)`);
+
+export const WorkerConfigSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'ожидается host:port (host:port expected)').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  CASE_TASK_QUEUE: z.string().min(1).default('case-lifecycle'),
+  DATABASE_URL: url('DATABASE_URL').optional(),
+  SMEV_ADAPTER_URL: url('SMEV_ADAPTER_URL').optional(),
+  SMEV_IT_SYSTEM: z.string().min(1).max(100).default('CASE_LIFECYCLE'),
+  ELK_ENV: z.enum(['EPGU', 'SVCDEV'], { message: 'EPGU (продуктив) или SVCDEV (тест) (EPGU | SVCDEV)' }).default('SVCDEV'),
+  DEPARTMENT_INN: z.string().regex(/^\d{10}$/, 'ИНН ведомства: 10 цифр (10 digits)').default('7701234564'),
+  DEPARTMENT_KPP: z.string().regex(/^\d{9}$/, 'КПП ведомства: 9 цифр (9 digits)').optional(),
+  DEPARTMENT_TIME_ZONE: ianaZone.default('Europe/Moscow'),
+  DEPARTMENT_OKTMO: z.string().regex(/^\d{1,8}$/, 'ОКТМО: до 8 цифр (up to 8 digits)').default('45000000'),
+  DEPARTMENT_OFFICE_NAME: z.string().min(1).max(1024).optional(),
+  CASE_PAYLOAD_KEYS: z.string().min(1).optional(),
+  CASE_PAYLOAD_KEY_ACTIVE: z.string().min(1).optional(),
+  CASE_SERVICES_DIR: z.string().min(1).optional(),
+  ELK_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  CASE_CODEC_SERVER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  CASE_CODEC_SERVER_TOKEN: z.string().min(16, 'не короче 16 символов (at least 16 characters)').optional(),
+});
+export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const picked = Object.fromEntries(Object.keys(WorkerConfigSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const result = WorkerConfigSchema.safeParse(picked);
+  if (!result.success) throw new InputValidationError('Ошибка конфигурации воркера (worker configuration)', problemsOf(result.error));
+  return result.data;
+}

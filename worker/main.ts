@@ -1,0 +1,34 @@
+// Standalone worker entry point for a department's deployment:
+//   TEMPORAL_ADDRESS, DATABASE_URL, SMEV_ADAPTER_URL and CASE_PAYLOAD_KEYS are required; see README.
+// A wrong or missing value stops start-up with a message naming the variable. `npm start` runs the
+// local demo instead, starting whatever is not configured.
+import { parseCodecKeys } from '../codec/payloadCodec';
+import { InputValidationError } from '../shared/validation';
+import { loadWorkerConfig } from './config';
+import { createWorkerRuntime, runtimeOptionsFromConfig } from './runtime';
+
+async function main(): Promise<void> {
+  const config = loadWorkerConfig();
+  const missing = (['TEMPORAL_ADDRESS', 'DATABASE_URL', 'SMEV_ADAPTER_URL', 'CASE_PAYLOAD_KEYS'] as const).filter((k) => !config[k]);
+  if (missing.length > 0) {
+    throw new InputValidationError(
+      'Ошибка конфигурации воркера (worker configuration)',
+      missing.map((field) => ({ field, rule: 'обязательная переменная окружения (required; `npm start` runs a local demo without it)' })),
+    );
+  }
+  const runtime = await createWorkerRuntime({
+    ...runtimeOptionsFromConfig(config, parseCodecKeys(config.CASE_PAYLOAD_KEYS!, config.CASE_PAYLOAD_KEY_ACTIVE)),
+    temporalAddress: config.TEMPORAL_ADDRESS!,
+    databaseUrl: config.DATABASE_URL!,
+    smevAdapterUrl: config.SMEV_ADAPTER_URL!,
+    workflowBundlePath: process.env.CASE_WORKFLOW_BUNDLE || undefined,
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void runtime.shutdown());
+  process.stdout.write(`worker ready: task queue ${config.CASE_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}\n`);
+  await runtime.run();
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

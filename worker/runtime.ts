@@ -1,0 +1,113 @@
+// Builds a ready-to-run worker from configuration: PostgreSQL pool (migrated), services, the ЕЛК channel
+// over the SMEV adapter, the activities and the CaseLifecyclePlugin. Used by worker/main.ts, the demo,
+// the tests and the benchmark, so all of them run the same wiring.
+import * as fs from 'node:fs';
+import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { Pool } from 'pg';
+import { createLifecycleActivities } from '../activities';
+import { createElkChannel, DepartmentIdentity } from '../activities/elkChannel';
+import { CodecKeys } from '../codec/payloadCodec';
+import { migrate } from '../db/migrate';
+import { SmevAdapterClient } from '../epgu/smevAdapterClient';
+import { ServiceRegistry } from '../services/registry';
+import type { WorkerConfig } from './config';
+import { CaseLifecyclePlugin } from './plugin';
+
+export interface WorkerRuntimeOptions {
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  databaseUrl: string;
+  smevAdapterUrl: string;
+  itSystem: string;
+  department: DepartmentIdentity;
+  codecKeys: CodecKeys;
+  services?: ServiceRegistry;
+  elkRetryMaxIntervalMs?: number;
+  /** Path of a prebuilt workflow bundle; otherwise workflows are bundled at start-up. */
+  workflowBundlePath?: string;
+  /** Extra worker options (tuning). */
+  workerOptions?: Partial<WorkerOptions>;
+  /** Skip migrations (the worker role has no DDL rights in production; migrate with npm run migrate). */
+  migrate?: boolean;
+}
+
+export interface WorkerRuntime {
+  worker: Worker;
+  pool: Pool;
+  connection: NativeConnection;
+  services: ServiceRegistry;
+  /** Runs until shutdown() and then closes the pool and connection. */
+  run(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export function runtimeOptionsFromConfig(config: WorkerConfig, codecKeys: CodecKeys): Omit<WorkerRuntimeOptions, 'temporalAddress' | 'databaseUrl' | 'smevAdapterUrl'> {
+  return {
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.CASE_TASK_QUEUE,
+    itSystem: config.SMEV_IT_SYSTEM,
+    codecKeys,
+    elkRetryMaxIntervalMs: config.ELK_RETRY_MAX_INTERVAL_MS,
+    services: ServiceRegistry.load(config.CASE_SERVICES_DIR ? [config.CASE_SERVICES_DIR] : []),
+    department: {
+      senderInn: config.DEPARTMENT_INN,
+      ...(config.DEPARTMENT_KPP ? { senderKpp: config.DEPARTMENT_KPP } : {}),
+      timeZone: config.DEPARTMENT_TIME_ZONE,
+      elkEnv: config.ELK_ENV,
+      oktmo: config.DEPARTMENT_OKTMO,
+      ...(config.DEPARTMENT_OFFICE_NAME ? { officeName: config.DEPARTMENT_OFFICE_NAME } : {}),
+    },
+  };
+}
+
+export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<WorkerRuntime> {
+  const pool = new Pool({ connectionString: opts.databaseUrl, max: 20 });
+  // A dropped connection (database restart) must not crash the worker: the next activity attempt reconnects.
+  pool.on('error', () => undefined);
+  if (opts.migrate !== false) await migrate(pool);
+  const services = opts.services ?? ServiceRegistry.load();
+  const smev = new SmevAdapterClient({ baseUrl: opts.smevAdapterUrl, itSystem: opts.itSystem });
+  const activities = createLifecycleActivities({
+    pool,
+    services,
+    elk: createElkChannel(smev, opts.department),
+    elkRetryMaxIntervalMs: opts.elkRetryMaxIntervalMs,
+  });
+  const connection = await NativeConnection.connect({ address: opts.temporalAddress });
+  const plugin = new CaseLifecyclePlugin({
+    codecKeys: opts.codecKeys,
+    activities,
+    ...(opts.workflowBundlePath ? { workflowBundle: { code: fs.readFileSync(opts.workflowBundlePath, 'utf8') } } : {}),
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    plugins: [plugin],
+    ...opts.workerOptions,
+  });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await connection.close().catch(() => undefined);
+    await pool.end().catch(() => undefined);
+  };
+  return {
+    worker,
+    pool,
+    connection,
+    services,
+    async run() {
+      try {
+        await worker.run();
+      } finally {
+        await close();
+      }
+    },
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    },
+  };
+}

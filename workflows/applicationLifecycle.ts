@@ -1,0 +1,383 @@
+// One durable workflow per application (workflow id = the department's application number), from intake
+// to result. Clerk actions arrive as Updates (validated synchronously: an illegal action is rejected and
+// leaves no trace in history), ЕПГУ callbacks as Signals, and the case system reads state through Queries.
+// Statuses for the applicant's cabinet (ЕЛК) are queued here and delivered strictly in order by a
+// separate loop, so a slow or dead portal never blocks the clerk.
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { LifecycleActivities } from '../activities';
+import { ApplicationInput, ApplicationInputSchema } from '../shared/application';
+import {
+  ApplicantCancelledSchema,
+  ApplicantRespondedSchema,
+  CANCELLABLE_STAGES,
+  CLERK_ACTION_TITLES_RU,
+  ClerkActionArgs,
+  ClerkActionName,
+  ClerkActionSchemas,
+  TRANSITIONS,
+} from '../shared/clerkActions';
+import {
+  CaseEvent,
+  CaseSnapshot,
+  ELK_BUSINESS_REJECTION,
+  ElkDeliveryProblem,
+  ElkStatusItem,
+  LifecycleResult,
+} from '../shared/lifecycle';
+import { SA } from '../shared/names';
+import type { ServiceProfile } from '../shared/serviceProfile';
+import { isTerminal, Stage, STAGE_TITLES_RU } from '../shared/stages';
+import { fieldPath } from '../shared/validation';
+
+// ---- Message definitions (the case system's client uses the same objects) ----
+export const clerkActionUpdates = {
+  register: defineUpdate<CaseSnapshot, [ClerkActionArgs<'register'>]>('register'),
+  startReview: defineUpdate<CaseSnapshot, [ClerkActionArgs<'startReview'>]>('startReview'),
+  requestInteragency: defineUpdate<CaseSnapshot, [ClerkActionArgs<'requestInteragency'>]>('requestInteragency'),
+  recordInteragencyAnswer: defineUpdate<CaseSnapshot, [ClerkActionArgs<'recordInteragencyAnswer'>]>('recordInteragencyAnswer'),
+  requestFromApplicant: defineUpdate<CaseSnapshot, [ClerkActionArgs<'requestFromApplicant'>]>('requestFromApplicant'),
+  draftDecision: defineUpdate<CaseSnapshot, [ClerkActionArgs<'draftDecision'>]>('draftDecision'),
+  approve: defineUpdate<CaseSnapshot, [ClerkActionArgs<'approve'>]>('approve'),
+  refuse: defineUpdate<CaseSnapshot, [ClerkActionArgs<'refuse'>]>('refuse'),
+  issueResult: defineUpdate<CaseSnapshot, [ClerkActionArgs<'issueResult'>]>('issueResult'),
+  reassign: defineUpdate<CaseSnapshot, [ClerkActionArgs<'reassign'>]>('reassign'),
+  resolveDeliveryProblem: defineUpdate<CaseSnapshot, [ClerkActionArgs<'resolveDeliveryProblem'>]>('resolveDeliveryProblem'),
+} satisfies { [A in ClerkActionName]: unknown };
+
+/** ЕПГУ callback: the applicant supplied corrections or documents. */
+export const applicantRespondedSignal = defineSignal<[{ note?: string; documents?: string[] }]>('applicantResponded');
+/** ЕПГУ callback: the applicant withdrew the application. */
+export const applicantCancelledSignal = defineSignal<[{ reason?: string }]>('applicantCancelled');
+
+export const stateQuery = defineQuery<CaseSnapshot>('state');
+export const historyQuery = defineQuery<CaseEvent[]>('history');
+export const deadlineQuery = defineQuery<string | null>('deadline');
+
+// ---- Activities ----
+const records = proxyActivities<LifecycleActivities>({
+  startToCloseTimeout: '30 seconds',
+  // PostgreSQL may be restarting: keep trying, never give up on a record.
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+function elkActivities(profile: ServiceProfile) {
+  return proxyActivities<LifecycleActivities>({
+    startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: '10 seconds',
+    // Infrastructure faults retry without limit (SMEV rules); content and business errors do not.
+    retry: {
+      initialInterval: '500 ms',
+      backoffCoefficient: 2,
+      maximumInterval: profile.elkRetryMaxIntervalMs,
+      nonRetryableErrorTypes: [ELK_BUSINESS_REJECTION],
+    },
+  });
+}
+
+function rejectInput(message: string): never {
+  throw ApplicationFailure.create({ type: 'InputValidationError', message, nonRetryable: true });
+}
+
+export async function applicationLifecycle(rawInput: ApplicationInput): Promise<LifecycleResult> {
+  // Second line of defence: the client validates too, but a workflow may be started by any tool.
+  const parsed = ApplicationInputSchema.safeParse(rawInput);
+  if (!parsed.success) {
+    rejectInput(`Заявление отклонено (application rejected): ${parsed.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`).join('; ')}`);
+  }
+  const input = parsed.data;
+  if (workflowInfo().workflowId !== input.applicationNumber) {
+    rejectInput(`workflowId must equal applicationNumber (идентификатор процесса должен совпадать с номером заявления)`);
+  }
+
+  // Handlers are registered before the first await (an Update arriving earlier would find no handler);
+  // they wait for the service profile, which the first activity loads.
+  let profile: ServiceProfile | null = null;
+
+  let stage: Stage = 'received';
+  let assignedClerk: string | null = input.assignedClerk ?? null;
+  let deadline: string | null = null;
+  let decisionOutcome: 'approve' | 'refuse' | null = null;
+  const history: CaseEvent[] = [];
+  const elkItems: ElkStatusItem[] = [];
+  let elkDelivered = 0;
+  let deliveryProblem: ElkDeliveryProblem | null = null;
+  let problemResolution: 'retry' | 'skip' | null = null;
+  let lastStatusDateMs = 0;
+  // PostgreSQL writes of the case record are chained so they land in event order.
+  let recordChain: Promise<void> = Promise.resolve();
+
+  const snapshot = (): CaseSnapshot => ({
+    applicationNumber: input.applicationNumber,
+    serviceCode: input.serviceCode,
+    stage,
+    assignedClerk,
+    deadline,
+    history: history.slice(),
+    elk: { items: elkItems.map((i) => ({ ...i })), delivered: elkDelivered, problem: deliveryProblem },
+  });
+
+  function enqueueElkStatus(forStage: Stage, elkStatus: number | null): void {
+    if (elkStatus === null) return;
+    // statusDate must be unique and increasing per order (ЕЛК rejects a status not later than the last one).
+    const nowMs = Math.max(Date.now(), lastStatusDateMs + 1);
+    lastStatusDateMs = nowMs;
+    elkItems.push({
+      seq: elkItems.length + 1,
+      stage: forStage,
+      elkStatus,
+      statusDate: new Date(nowMs).toISOString(),
+      requestType: elkItems.length === 0 ? 'CreateOrdersRequest' : 'UpdateOrdersRequest',
+      state: 'pending',
+    });
+  }
+
+  function record(action: string, actor: string, note?: string): Promise<void> {
+    const event: CaseEvent = { seq: history.length + 1, stage, action, actor, at: new Date().toISOString(), ...(note ? { note } : {}) };
+    history.push(event);
+    const entry = {
+      applicationNumber: input.applicationNumber,
+      serviceCode: input.serviceCode,
+      channel: input.channel,
+      receivedAt: input.receivedAt,
+      event,
+      assignedClerk,
+      deadline,
+      outcome: isTerminal(stage) ? stage : null,
+    };
+    recordChain = recordChain.then(() => records.recordCaseEvent(entry));
+    return recordChain;
+  }
+
+  function moveTo(next: Stage, action: string, actor: string, note?: string, elkStatus?: number | null): Promise<void> {
+    stage = next;
+    enqueueElkStatus(next, elkStatus === undefined ? profile!.elkStatusByStage[next] : elkStatus);
+    upsertSearchAttributes([{ key: SA.stage, value: next }]);
+    return record(action, actor, note);
+  }
+
+  function assertActionAllowed(action: ClerkActionName): void {
+    const transition = TRANSITIONS[action];
+    if (transition && !transition.from.includes(stage)) {
+      throw new Error(
+        `Действие «${CLERK_ACTION_TITLES_RU[action]}» недопустимо на этапе «${STAGE_TITLES_RU[stage]}» ` +
+          `(action ${action} is not allowed in stage ${stage}; allowed in: ${transition.from.join(', ')})`,
+      );
+    }
+    // A delivery problem can still be sorted out after the case closed: its statuses are still owed.
+    if (isTerminal(stage) && action !== 'resolveDeliveryProblem') {
+      throw new Error(`Заявление уже завершено: «${STAGE_TITLES_RU[stage]}» (case is closed: ${stage})`);
+    }
+  }
+
+  function validateArgs(action: ClerkActionName, args: unknown): void {
+    const result = ClerkActionSchemas[action].safeParse(args);
+    if (!result.success) {
+      throw new Error(
+        `Действие «${CLERK_ACTION_TITLES_RU[action]}» отклонено (${action} rejected): ` +
+          result.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`).join('; '),
+      );
+    }
+  }
+
+  function setClerkAction<A extends ClerkActionName>(
+    action: A,
+    extraCheck: ((args: ClerkActionArgs<A>) => void) | null,
+    apply: (args: ClerkActionArgs<A>) => Promise<void>,
+  ): void {
+    setHandler(
+      clerkActionUpdates[action] as ReturnType<typeof defineUpdate<CaseSnapshot, [ClerkActionArgs<A>]>>,
+      async (args: ClerkActionArgs<A>) => {
+        if (!profile) {
+          await condition(() => profile !== null);
+          // Validated before the profile arrived: check again against the stage as it is now.
+          assertActionAllowed(action);
+          extraCheck?.(args);
+        }
+        await apply(ClerkActionSchemas[action].parse(args) as ClerkActionArgs<A>);
+        return snapshot();
+      },
+      {
+        validator: (args: ClerkActionArgs<A>) => {
+          validateArgs(action, args);
+          assertActionAllowed(action);
+          extraCheck?.(args);
+        },
+        description: CLERK_ACTION_TITLES_RU[action],
+      },
+    );
+  }
+
+  const simpleTransition = <A extends ClerkActionName>(action: A) =>
+    setClerkAction(action, null, (a) => {
+      const args = a as { clerk: string; note?: string };
+      return moveTo(TRANSITIONS[action]!.to, action, args.clerk, args.note);
+    });
+
+  setClerkAction('register', null, async (a) => {
+    if (!assignedClerk) {
+      assignedClerk = a.clerk;
+      upsertSearchAttributes([{ key: SA.assignedClerk, value: a.clerk }]);
+    }
+    await moveTo('registered', 'register', a.clerk, a.note);
+  });
+  simpleTransition('startReview');
+  setClerkAction('requestInteragency', null, (a) => moveTo('interagencyRequested', 'requestInteragency', a.clerk, [a.agencies.join(', '), a.note].filter(Boolean).join(' — ')));
+  setClerkAction('recordInteragencyAnswer', null, (a) => moveTo('underReview', 'recordInteragencyAnswer', a.clerk, [a.agency, a.note].filter(Boolean).join(' — ')));
+  setClerkAction('requestFromApplicant', null, (a) =>
+    moveTo('awaitingApplicant', `requestFromApplicant:${a.kind}`, a.clerk, a.note, profile!.awaitingApplicantStatus[a.kind]),
+  );
+  setClerkAction('draftDecision', null, (a) => {
+    decisionOutcome = a.outcome;
+    return moveTo('decisionDrafted', `draftDecision:${a.outcome}`, a.clerk, a.note);
+  });
+  setClerkAction(
+    'approve',
+    () => {
+      if (decisionOutcome !== 'approve') throw new Error('Проект решения — отказ; утвердить предоставление нельзя (draft decision is a refusal)');
+    },
+    (a) => moveTo('approved', 'approve', a.clerk, a.note),
+  );
+  setClerkAction(
+    'refuse',
+    () => {
+      if (decisionOutcome !== 'refuse') throw new Error('Проект решения — предоставление; утвердить отказ нельзя (draft decision is an approval)');
+    },
+    (a) => moveTo('refused', 'refuse', a.clerk, a.note),
+  );
+  simpleTransition('issueResult');
+  setClerkAction(
+    'reassign',
+    (a) => {
+      if (a.to === assignedClerk) throw new Error(`Заявление уже назначено исполнителю ${a.to} (already assigned)`);
+    },
+    async (a) => {
+      assignedClerk = a.to;
+      upsertSearchAttributes([{ key: SA.assignedClerk, value: a.to }]);
+      await record('reassign', a.clerk, `→ ${a.to}: ${a.reason}`);
+    },
+  );
+  setClerkAction(
+    'resolveDeliveryProblem',
+    () => {
+      if (!deliveryProblem) throw new Error('Нет ошибки передачи статуса для разбора (no delivery problem is open)');
+    },
+    async (a) => {
+      problemResolution = a.action;
+      await record(`resolveDeliveryProblem:${a.action}`, a.clerk, a.note);
+    },
+  );
+
+  setHandler(applicantRespondedSignal, async (raw) => {
+    await condition(() => profile !== null);
+    const args = ApplicantRespondedSchema.safeParse(raw ?? {});
+    if (!args.success || stage !== 'awaitingApplicant') {
+      // Duplicate or late callbacks from the portal are expected; they change nothing.
+      log.info('applicantResponded ignored', { stage, valid: args.success });
+      return;
+    }
+    void moveTo('underReview', 'applicantResponded', 'applicant', args.data.note);
+  });
+  setHandler(applicantCancelledSignal, async (raw) => {
+    await condition(() => profile !== null);
+    const args = ApplicantCancelledSchema.safeParse(raw ?? {});
+    if (!args.success || !CANCELLABLE_STAGES.includes(stage)) {
+      log.info('applicantCancelled ignored', { stage, valid: args.success });
+      return;
+    }
+    void moveTo('cancelled', 'applicantCancelled', 'applicant', args.data.reason);
+  });
+  setHandler(stateQuery, snapshot);
+  setHandler(historyQuery, () => history.slice());
+  setHandler(deadlineQuery, () => deadline);
+
+  // ---- ЕЛК delivery: one status at a time, in order, without blocking the handlers above ----
+  async function deliverAll(loaded: ServiceProfile): Promise<void> {
+    const elk = elkActivities(loaded);
+    for (;;) {
+      await condition(() => elkDelivered < elkItems.length || (isTerminal(stage) && elkDelivered === elkItems.length));
+      if (elkDelivered === elkItems.length) return; // terminal and drained
+      const item = elkItems[elkDelivered];
+      try {
+        await elk.pushStatusToElk({
+          applicationNumber: input.applicationNumber,
+          seq: item.seq,
+          stage: item.stage,
+          elkStatus: item.elkStatus,
+          statusDate: item.statusDate,
+          requestType: item.requestType,
+          serviceTargetCode: loaded.serviceTargetCode,
+          channel: input.channel,
+          receivedAt: input.receivedAt,
+          applicant: input.applicant,
+          ...(input.officeName ? { officeName: input.officeName } : {}),
+          ...(item.attachment ? { attachment: item.attachment } : {}),
+        });
+        item.state = 'delivered';
+        elkDelivered++;
+      } catch (err) {
+        const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : null;
+        if (!failure || failure.type !== ELK_BUSINESS_REJECTION) throw err;
+        const [detail] = (failure.details ?? []) as [{ code: number | string; message: string } | undefined];
+        const taskKey = `elk-delivery:${input.applicationNumber}:${item.seq}:${history.length}`;
+        deliveryProblem = { seq: item.seq, code: detail?.code ?? 'unknown', message: detail?.message ?? failure.message, taskKey };
+        problemResolution = null;
+        await records.openClerkTask({
+          taskKey,
+          applicationNumber: input.applicationNumber,
+          kind: 'elkDeliveryProblem',
+          assigneeRole: 'clerk',
+          assignee: assignedClerk,
+          title: `ЕЛК отклонил статус ${item.elkStatus} по заявлению ${input.applicationNumber}`,
+          body:
+            `Статус «${STAGE_TITLES_RU[item.stage]}» (код ЕЛК ${item.elkStatus}) не принят личным кабинетом ЕПГУ: ` +
+            `код ответа ${deliveryProblem.code}, «${deliveryProblem.message}». Исправьте данные и повторите передачу ` +
+            `или пропустите этот статус. Следующие статусы ждут разбора, работа с делом не блокируется.`,
+          dueAt: null,
+        });
+        await condition(() => problemResolution !== null);
+        await records.closeClerkTask({ taskKey, resolution: problemResolution! });
+        if (problemResolution === 'skip') {
+          await records.markElkStatusSkipped({ applicationNumber: input.applicationNumber, seq: item.seq });
+          item.state = 'skipped';
+          elkDelivered++;
+        }
+        deliveryProblem = null;
+        problemResolution = null;
+      }
+    }
+  }
+
+  profile = await records.loadServiceProfile(input.serviceCode);
+  upsertSearchAttributes([
+    { key: SA.stage, value: stage },
+    { key: SA.serviceCode, value: input.serviceCode },
+    ...(assignedClerk ? [{ key: SA.assignedClerk, value: assignedClerk }] : []),
+  ]);
+  const delivery = deliverAll(profile);
+  void record('receive', `channel:${input.channel}`);
+  enqueueElkStatus('received', profile.elkStatusByStage.received);
+
+  await condition(() => isTerminal(stage));
+  await delivery;
+  await recordChain;
+  await condition(allHandlersFinished);
+  return {
+    applicationNumber: input.applicationNumber,
+    outcome: stage,
+    elkStatusesDelivered: elkItems.filter((i) => i.state === 'delivered').length,
+    elkStatusesSkipped: elkItems.filter((i) => i.state === 'skipped').length,
+  };
+}

@@ -1,0 +1,2 @@
+// Workflow entry point for the bundler: everything exported here runs in the deterministic sandbox.
+export * from './applicationLifecycle';
