@@ -1,0 +1,73 @@
+// Public API of the production calendar and regulatory clock. Everything here is pure and free of
+// Node built-ins, so it can be imported from Temporal workflow code as well as from activities.
+export {
+  type LocalDate,
+  type IsoWeekday,
+  localDate,
+  isLocalDate,
+  localDateFromParts,
+  addDays,
+  daysBetween,
+  compareLocalDates,
+  isoWeekday,
+  isWeekend,
+  yearOf,
+} from './localDate';
+export { type CalendarYear, type SpecialDay, calendarYearSchema, specialDaySchema, parseCalendarYear, bundledCalendarYears } from './calendarData';
+export {
+  type DayKind,
+  type DayReason,
+  type DayInfo,
+  type CalendarCoverage,
+  type RegionalHoliday,
+  type ProductionCalendarOptions,
+  regionalHolidaySchema,
+  productionCalendarOptionsSchema,
+  CalendarCoverageError,
+  ProductionCalendar,
+  defaultProductionCalendar,
+} from './productionCalendar';
+export {
+  type LocalDateTime,
+  RUSSIAN_TIME_ZONES,
+  isValidTimeZone,
+  localDateTimeOf,
+  localDateOf,
+  offsetMinutesAt,
+  parseHhMm,
+  instantOf,
+  formatOffsetDateTime,
+} from './timeZone';
+export {
+  type WorkingHours,
+  type WorkingHoursInput,
+  type WorkingWindow,
+  workingHoursSchema,
+  DEFAULT_WORKING_HOURS,
+  workingWindow,
+  nextWorkingInstant,
+  workingMinutesBetween,
+} from './workingHours';
+export {
+  type TermUnit,
+  type Suspension,
+  type Extension,
+  type RegulatoryClockInput,
+  type RegulatoryClockOutput,
+  termUnitSchema,
+  suspensionSchema,
+  extensionSchema,
+  regulatoryClockInputSchema,
+  computeRegulatoryClock,
+} from './regulatoryClock';
+export {
+  type EscalationLadder,
+  type EscalationLadderInput,
+  type EscalationRung,
+  type ScheduledRung,
+  rungAtSchema,
+  escalationRungSchema,
+  escalationLadderSchema,
+  DEFAULT_ESCALATION_LADDER,
+  scheduleRungs,
+} from './escalationLadder';
