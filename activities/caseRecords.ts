@@ -17,15 +17,17 @@ export function createCaseRecordActivities(pool: Pool) {
         // The projection only moves forward: an older event replayed late never overwrites a newer state.
         await client.query(
           `INSERT INTO applications AS a (application_number, service_code, channel, received_at, stage, assigned_clerk,
-                                          deadline, outcome, completed_at, last_event_seq, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8::text IS NULL THEN NULL ELSE $9::timestamptz END, $10, now())
+                                          deadline, outcome, completed_at, last_event_seq, registered_at, due_date, overdue, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $8::text IS NULL THEN NULL ELSE $9::timestamptz END, $10,
+                   $11, $12, $13, now())
            ON CONFLICT (application_number) DO UPDATE SET
              stage = EXCLUDED.stage, assigned_clerk = EXCLUDED.assigned_clerk, deadline = EXCLUDED.deadline,
-             outcome = EXCLUDED.outcome, completed_at = EXCLUDED.completed_at,
+             outcome = EXCLUDED.outcome, completed_at = EXCLUDED.completed_at, registered_at = EXCLUDED.registered_at,
+             due_date = EXCLUDED.due_date, overdue = a.overdue OR EXCLUDED.overdue,
              last_event_seq = EXCLUDED.last_event_seq, updated_at = now()
            WHERE a.last_event_seq < EXCLUDED.last_event_seq`,
           [r.applicationNumber, r.serviceCode, r.channel, r.receivedAt, r.event.stage, r.assignedClerk, r.deadline,
-           r.outcome, r.event.at, r.event.seq],
+           r.outcome, r.event.at, r.event.seq, r.registeredAt, r.dueDate, r.overdue],
         );
         await client.query('COMMIT');
         void inserted;

@@ -1,17 +1,34 @@
-// Activities are built by a factory that receives their dependencies (pool, ЕЛК channel, services, clock),
-// so the worker, the tests and the benchmark inject real ones.
+// Activities are built by a factory that receives their dependencies (pool, ЕЛК channel, services, calendar,
+// renderer, notifiers), so the worker, the tests and the benchmark inject real ones.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
+import type { ProductionCalendar } from '../calendar/productionCalendar';
+import type { WorkingHours } from '../calendar/workingHours';
+import { createEscalationActivities } from '../escalation/escalationActivities';
+import type { Directory } from '../escalation/directory';
+import type { Notifier } from '../escalation/notifier';
+import type { RefusalRenderer } from '../refusal';
 import type { ServiceRegistry } from '../services/registry';
 import { UNKNOWN_SERVICE } from '../shared/lifecycle';
 import type { ServiceProfile } from '../shared/serviceProfile';
 import { createCaseRecordActivities } from './caseRecords';
+import { createDeadlineActivities } from './deadlines';
 import { createElkDeliveryActivities, ElkChannel } from './elkDelivery';
+import { createRefusalActivities } from './refusalLetters';
 
 export interface LifecycleDependencies {
   pool: Pool;
   services: ServiceRegistry;
   elk: ElkChannel;
+  calendar: ProductionCalendar;
+  /** The department's IANA zone: deadlines, letter dates and reminders are in local time. */
+  timeZone: string;
+  workingHours?: WorkingHours;
+  refusalRenderer: RefusalRenderer;
+  directory: Directory;
+  notifiers: Notifier[];
+  /** Base URL of the case in the department's system, used in task links. */
+  caseLinkBase: string;
   /** Longest pause between two delivery attempts while the portal is down. */
   elkRetryMaxIntervalMs?: number;
   /** How long one delivery attempt waits for the adapter's asynchronous reply. */
@@ -34,6 +51,9 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
     },
     ...createCaseRecordActivities(deps.pool),
     ...createElkDeliveryActivities(deps.pool, deps.elk, { replyWaitMs: deps.elkReplyWaitMs ?? 20_000 }),
+    ...createDeadlineActivities({ services: deps.services, calendar: deps.calendar, timeZone: deps.timeZone, hours: deps.workingHours }),
+    ...createRefusalActivities({ pool: deps.pool, renderer: deps.refusalRenderer, timeZone: deps.timeZone }),
+    ...createEscalationActivities({ pool: deps.pool, directory: deps.directory, notifiers: deps.notifiers, caseLinkBase: deps.caseLinkBase, timeZone: deps.timeZone }),
   };
 }
 

@@ -51,6 +51,7 @@ export class ServiceRegistry {
       elkStatusByStage: { ...DEFAULT_ELK_STATUS_BY_STAGE, ...d.elkStatusByStage },
       awaitingApplicantStatus: d.awaitingApplicantStatus,
       elkRetryMaxIntervalMs,
+      suspendingStages: d.regulation.suspendingStages,
     };
   }
 }

@@ -3,6 +3,18 @@ import { z } from 'zod';
 import { Stage } from './stages';
 
 const clerkId = z.string({ message: 'clerk: обязательное поле (required)' }).trim().min(1, 'clerk не может быть пустым (must not be empty)').max(100);
+// Structure only: the grounds catalog of the service checks codes and facts (client, and the letter activity).
+const refusalGrounds = z
+  .array(
+    z.object({
+      code: z.string().trim().min(1, 'code: код основания обязателен (required)').max(100),
+      facts: z.record(z.string(), z.unknown()),
+    }),
+    { message: 'grounds: ожидается список оснований (list of grounds expected)' },
+  )
+  .min(1, 'grounds: для отказа нужно хотя бы одно основание (at least one ground)')
+  .max(20);
+
 const note = z.string().trim().max(2000, 'комментарий: не более 2000 символов (at most 2000 characters)').optional();
 
 export const ClerkActionSchemas = {
@@ -19,10 +31,27 @@ export const ClerkActionSchemas = {
     kind: z.enum(['correction', 'documents'], { message: 'kind: correction или documents (correction | documents)' }),
     note,
   }),
-  draftDecision: z.object({
+  draftDecision: z
+    .object({
+      clerk: clerkId,
+      outcome: z.enum(['approve', 'refuse'], { message: 'outcome: approve или refuse (approve | refuse)' }),
+      grounds: refusalGrounds.optional(),
+      note,
+    })
+    .superRefine((a, ctx) => {
+      if (a.outcome === 'refuse' && !a.grounds) {
+        ctx.addIssue({ code: 'custom', path: ['grounds'], message: 'для отказа нужно хотя бы одно основание (a refusal needs at least one ground)' });
+      }
+      if (a.outcome === 'approve' && a.grounds) {
+        ctx.addIssue({ code: 'custom', path: ['grounds'], message: 'основания отказа не указываются при предоставлении услуги (no grounds when approving)' });
+      }
+    }),
+  amendRefusal: z.object({ clerk: clerkId, grounds: refusalGrounds, note }),
+  extendDeadline: z.object({
     clerk: clerkId,
-    outcome: z.enum(['approve', 'refuse'], { message: 'outcome: approve или refuse (approve | refuse)' }),
-    note,
+    amount: z.number().int().min(1, 'amount: не меньше 1 (at least 1)').max(365),
+    unit: z.enum(['workingDays', 'calendarDays'], { message: 'unit: workingDays или calendarDays' }),
+    reason: z.string().trim().min(1, 'reason: укажите основание продления (legal basis required)').max(500),
   }),
   approve: z.object({ clerk: clerkId, note }),
   refuse: z.object({ clerk: clerkId, note }),
@@ -49,6 +78,8 @@ export const CLERK_ACTION_TITLES_RU: Record<ClerkActionName, string> = {
   refuse: 'Утвердить решение об отказе',
   issueResult: 'Выдать результат',
   reassign: 'Передать другому исполнителю',
+  amendRefusal: 'Исправить проект письма об отказе',
+  extendDeadline: 'Продлить срок предоставления услуги',
   resolveDeliveryProblem: 'Разобрать ошибку передачи статуса в ЕЛК',
 };
 

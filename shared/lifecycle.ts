@@ -37,6 +37,8 @@ export interface CaseSnapshot {
   stage: Stage;
   assignedClerk: string | null;
   deadline: string | null;
+  overdue: boolean;
+  suspended: boolean;
   history: CaseEvent[];
   elk: { items: ElkStatusItem[]; delivered: number; problem: ElkDeliveryProblem | null };
 }
@@ -79,6 +81,9 @@ export interface CaseEventRecord {
   event: CaseEvent;
   assignedClerk: string | null;
   deadline: string | null;
+  dueDate: string | null;
+  registeredAt: string | null;
+  overdue: boolean;
   outcome: Stage | null;
 }
 
@@ -95,3 +100,4 @@ export interface ClerkTaskRequest {
 
 export const ELK_BUSINESS_REJECTION = 'ElkBusinessRejection';
 export const UNKNOWN_SERVICE = 'UnknownService';
+export const REFUSAL_VALIDATION_ERROR = 'RefusalValidationError';

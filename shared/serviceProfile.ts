@@ -1,5 +1,7 @@
 // A service's configuration as the lifecycle needs it: its identity in ЕПГУ and the ЕЛК status each stage shows.
 import { z } from 'zod';
+import { DEFAULT_ESCALATION_LADDER, escalationLadderSchema } from '../calendar/escalationLadder';
+import { termUnitSchema } from '../calendar/regulatoryClock';
 import { STAGES, Stage } from './stages';
 
 const ElkCode = z.number().int().min(-1).max(999);
@@ -18,6 +20,17 @@ export const DEFAULT_ELK_STATUS_BY_STAGE: Record<Stage, number | null> = {
   cancelled: 10, // Заявление отменено
 };
 
+/** The service's regulation (административный регламент): its term, what suspends the clock, the ladder. */
+export const RegulationSchema = z.object({
+  term: z.object({ amount: z.number().int().min(1).max(3650), unit: termUnitSchema }),
+  /** Legal reference of the term, shown in tasks and reports. */
+  termBasis: z.string().min(1).optional(),
+  /** Stages in which the term does not run (e.g. waiting for the applicant's corrections). */
+  suspendingStages: z.array(z.enum(STAGES)).default(['awaitingApplicant']),
+  ladder: escalationLadderSchema.default(DEFAULT_ESCALATION_LADDER),
+});
+export type Regulation = z.infer<typeof RegulationSchema>;
+
 export const ServiceDefinitionSchema = z.object({
   code: z.string().regex(/^[a-z0-9-]{1,64}$/, 'код услуги: строчные латинские буквы, цифры, дефис (a-z, 0-9, -)'),
   title: z.string().min(1),
@@ -27,8 +40,7 @@ export const ServiceDefinitionSchema = z.object({
   awaitingApplicantStatus: z
     .object({ correction: ElkCode, documents: ElkCode })
     .default({ correction: 15, documents: 14 }),
-  /** Regulation (регламент): terms and escalation; validated by the regulatory clock. */
-  regulation: z.unknown().optional(),
+  regulation: RegulationSchema,
 });
 export type ServiceDefinition = z.infer<typeof ServiceDefinitionSchema>;
 
@@ -41,4 +53,5 @@ export interface ServiceProfile {
   awaitingApplicantStatus: { correction: number; documents: number };
   /** Retry ceiling for ЕЛК delivery; a dead portal is retried forever, at most this far apart. */
   elkRetryMaxIntervalMs: number;
+  suspendingStages: Stage[];
 }

@@ -31,6 +31,19 @@ export const WorkerConfigSchema = z.object({
   CASE_PAYLOAD_KEY_ACTIVE: z.string().min(1).optional(),
   CASE_SERVICES_DIR: z.string().min(1).optional(),
   ELK_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  CASE_LINK_BASE: url('CASE_LINK_BASE').default('http://localhost:8080/cases'),
+  CASE_DIRECTORY_FILE: z.string().min(1).optional(),
+  CASE_WEBHOOK_ENABLED: z.enum(['true', 'false'], { message: 'true или false' }).default('true'),
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(25),
+  SMTP_SECURE: z.enum(['true', 'false'], { message: 'true или false' }).default('false'),
+  SMTP_FROM: z.string().min(3).default('"Контроль сроков" <noreply@localhost>'),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  CASE_REGIONAL_HOLIDAYS: z
+    .string()
+    .regex(/^(\d{4}-\d{2}-\d{2}(:[^,]+)?)(,\d{4}-\d{2}-\d{2}(:[^,]+)?)*$/, 'список ГГГГ-ММ-ДД:название через запятую (YYYY-MM-DD:name,…)')
+    .optional(),
   CASE_CODEC_SERVER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   CASE_CODEC_SERVER_TOKEN: z.string().min(16, 'не короче 16 символов (at least 16 characters)').optional(),
 });

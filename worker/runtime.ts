@@ -10,6 +10,10 @@ import { CodecKeys } from '../codec/payloadCodec';
 import { migrate } from '../db/migrate';
 import { SmevAdapterClient } from '../epgu/smevAdapterClient';
 import { ServiceRegistry } from '../services/registry';
+import { ProductionCalendar } from '../calendar/productionCalendar';
+import { Directory, loadDirectory } from '../escalation/directory';
+import { Notifier, SmtpNotifier, WebhookNotifier } from '../escalation/notifier';
+import { createRefusalRenderer, RefusalRenderer } from '../refusal';
 import type { WorkerConfig } from './config';
 import { CaseLifecyclePlugin } from './plugin';
 
@@ -28,6 +32,11 @@ export interface WorkerRuntimeOptions {
   workflowBundlePath?: string;
   /** Extra worker options (tuning). */
   workerOptions?: Partial<WorkerOptions>;
+  calendar?: ProductionCalendar;
+  directory?: Directory;
+  notifiers?: Notifier[];
+  caseLinkBase?: string;
+  refusalRenderer?: RefusalRenderer;
   /** Skip migrations (the worker role has no DDL rights in production; migrate with npm run migrate). */
   migrate?: boolean;
 }
@@ -43,7 +52,28 @@ export interface WorkerRuntime {
 }
 
 export function runtimeOptionsFromConfig(config: WorkerConfig, codecKeys: CodecKeys): Omit<WorkerRuntimeOptions, 'temporalAddress' | 'databaseUrl' | 'smevAdapterUrl'> {
+  const notifiers: Notifier[] = [];
+  if (config.CASE_WEBHOOK_ENABLED === 'true') notifiers.push(new WebhookNotifier());
+  if (config.SMTP_HOST) {
+    notifiers.push(
+      new SmtpNotifier({
+        host: config.SMTP_HOST,
+        port: config.SMTP_PORT,
+        secure: config.SMTP_SECURE === 'true',
+        from: config.SMTP_FROM,
+        ...(config.SMTP_USER ? { auth: { user: config.SMTP_USER, pass: config.SMTP_PASSWORD ?? '' } } : {}),
+      }),
+    );
+  }
+  const regionalHolidays = (config.CASE_REGIONAL_HOLIDAYS ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((item) => ({ date: item.slice(0, 10), name: item.slice(11) || 'Региональный праздник' }));
   return {
+    calendar: new ProductionCalendar({ regionalHolidays }),
+    directory: loadDirectory(config.CASE_DIRECTORY_FILE ? { CASE_DIRECTORY_FILE: config.CASE_DIRECTORY_FILE } : {}),
+    notifiers,
+    caseLinkBase: config.CASE_LINK_BASE,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.CASE_TASK_QUEUE,
     itSystem: config.SMEV_IT_SYSTEM,
@@ -68,10 +98,21 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
   if (opts.migrate !== false) await migrate(pool);
   const services = opts.services ?? ServiceRegistry.load();
   const smev = new SmevAdapterClient({ baseUrl: opts.smevAdapterUrl, itSystem: opts.itSystem });
+  const calendar = opts.calendar ?? new ProductionCalendar();
+  // Loaded and checked now: a broken template or catalog stops the worker, not the first refusal.
+  const refusalRenderer =
+    opts.refusalRenderer ??
+    createRefusalRenderer({ adjustCourtDeadline: (date) => calendar.workingDayOnOrAfter(date as never) });
   const activities = createLifecycleActivities({
     pool,
     services,
     elk: createElkChannel(smev, opts.department),
+    calendar,
+    timeZone: opts.department.timeZone,
+    refusalRenderer,
+    directory: opts.directory ?? loadDirectory({}),
+    notifiers: opts.notifiers ?? [],
+    caseLinkBase: opts.caseLinkBase ?? 'http://localhost:8080/cases',
     elkRetryMaxIntervalMs: opts.elkRetryMaxIntervalMs,
   });
   const connection = await NativeConnection.connect({ address: opts.temporalAddress });

@@ -18,6 +18,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities';
+import type { DeadlineComputation } from '../activities/deadlines';
+import type { RefusalDraft } from '../activities/refusalLetters';
 import { ApplicationInput, ApplicationInputSchema } from '../shared/application';
 import {
   ApplicantCancelledSchema,
@@ -36,6 +38,7 @@ import {
   ElkDeliveryProblem,
   ElkStatusItem,
   LifecycleResult,
+  REFUSAL_VALIDATION_ERROR,
 } from '../shared/lifecycle';
 import { SA } from '../shared/names';
 import type { ServiceProfile } from '../shared/serviceProfile';
@@ -55,6 +58,8 @@ export const clerkActionUpdates = {
   issueResult: defineUpdate<CaseSnapshot, [ClerkActionArgs<'issueResult'>]>('issueResult'),
   reassign: defineUpdate<CaseSnapshot, [ClerkActionArgs<'reassign'>]>('reassign'),
   resolveDeliveryProblem: defineUpdate<CaseSnapshot, [ClerkActionArgs<'resolveDeliveryProblem'>]>('resolveDeliveryProblem'),
+  amendRefusal: defineUpdate<CaseSnapshot, [ClerkActionArgs<'amendRefusal'>]>('amendRefusal'),
+  extendDeadline: defineUpdate<CaseSnapshot, [ClerkActionArgs<'extendDeadline'>]>('extendDeadline'),
 } satisfies { [A in ClerkActionName]: unknown };
 
 /** ЕПГУ callback: the applicant supplied corrections or documents. */
@@ -65,12 +70,25 @@ export const applicantCancelledSignal = defineSignal<[{ reason?: string }]>('app
 export const stateQuery = defineQuery<CaseSnapshot>('state');
 export const historyQuery = defineQuery<CaseEvent[]>('history');
 export const deadlineQuery = defineQuery<string | null>('deadline');
+/** The refusal letter draft the clerk is about to issue (plain text), or null. */
+export const refusalDraftQuery = defineQuery<RefusalDraft | null>('refusalDraft');
 
 // ---- Activities ----
 const records = proxyActivities<LifecycleActivities>({
   startToCloseTimeout: '30 seconds',
   // PostgreSQL may be restarting: keep trying, never give up on a record.
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+const deadlines = proxyActivities<LifecycleActivities>({
+  startToCloseTimeout: '30 seconds',
+  // A year missing from the production calendar fails loudly and is retried until the operator updates it.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 hour' },
+});
+
+const letters = proxyActivities<LifecycleActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: [REFUSAL_VALIDATION_ERROR] },
 });
 
 function elkActivities(profile: ServiceProfile) {
@@ -118,6 +136,20 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   let lastStatusDateMs = 0;
   // PostgreSQL writes of the case record are chained so they land in event order.
   let recordChain: Promise<void> = Promise.resolve();
+  let overdue = false;
+  let dueDate: string | null = null;
+  // An action that awaits an activity (a refusal letter) holds the case until it is done.
+  let busyWith: ClerkActionName | null = null;
+  let refusalDraft: RefusalDraft | null = null;
+  // Inputs of the regulatory clock: a budget plus a ledger of suspensions and extensions. The deadline is
+  // computed from them by an activity each time they change (clockVersion), never in workflow code.
+  const clock: {
+    startedAt: string | null;
+    suspensions: { from: string; to?: string; reason: string }[];
+    extensions: { amount: number; unit: 'workingDays' | 'calendarDays'; reason: string }[];
+  } = { startedAt: null, suspensions: [], extensions: [] };
+  let clockVersion = 0;
+  const firedRungs = new Set<string>();
 
   const snapshot = (): CaseSnapshot => ({
     applicationNumber: input.applicationNumber,
@@ -125,11 +157,13 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     stage,
     assignedClerk,
     deadline,
+    overdue,
+    suspended: clock.suspensions.some((x) => !x.to),
     history: history.slice(),
     elk: { items: elkItems.map((i) => ({ ...i })), delivered: elkDelivered, problem: deliveryProblem },
   });
 
-  function enqueueElkStatus(forStage: Stage, elkStatus: number | null): void {
+  function enqueueElkStatus(forStage: Stage, elkStatus: number | null, attachment?: ElkStatusItem['attachment']): void {
     if (elkStatus === null) return;
     // statusDate must be unique and increasing per order (ЕЛК rejects a status not later than the last one).
     const nowMs = Math.max(Date.now(), lastStatusDateMs + 1);
@@ -141,6 +175,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       statusDate: new Date(nowMs).toISOString(),
       requestType: elkItems.length === 0 ? 'CreateOrdersRequest' : 'UpdateOrdersRequest',
       state: 'pending',
+      ...(attachment ? { attachment } : {}),
     });
   }
 
@@ -155,15 +190,35 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       event,
       assignedClerk,
       deadline,
+      dueDate,
+      registeredAt: clock.startedAt,
+      overdue,
       outcome: isTerminal(stage) ? stage : null,
     };
     recordChain = recordChain.then(() => records.recordCaseEvent(entry));
     return recordChain;
   }
 
-  function moveTo(next: Stage, action: string, actor: string, note?: string, elkStatus?: number | null): Promise<void> {
+  function moveTo(
+    next: Stage,
+    action: string,
+    actor: string,
+    note?: string,
+    elkStatus?: number | null,
+    attachment?: ElkStatusItem['attachment'],
+  ): Promise<void> {
+    const wasSuspending = profile!.suspendingStages.includes(stage);
+    const suspends = profile!.suspendingStages.includes(next);
     stage = next;
-    enqueueElkStatus(next, elkStatus === undefined ? profile!.elkStatusByStage[next] : elkStatus);
+    if (clock.startedAt && suspends && !wasSuspending) {
+      clock.suspensions.push({ from: new Date().toISOString(), reason: `stage:${next}` });
+      clockVersion++;
+    } else if (clock.startedAt && wasSuspending && !suspends) {
+      const open = clock.suspensions.find((x) => !x.to);
+      if (open) open.to = new Date().toISOString();
+      clockVersion++;
+    }
+    enqueueElkStatus(next, elkStatus === undefined ? profile!.elkStatusByStage[next] : elkStatus, attachment);
     upsertSearchAttributes([{ key: SA.stage, value: next }]);
     return record(action, actor, note);
   }
@@ -179,6 +234,15 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     // A delivery problem can still be sorted out after the case closed: its statuses are still owed.
     if (isTerminal(stage) && action !== 'resolveDeliveryProblem') {
       throw new Error(`Заявление уже завершено: «${STAGE_TITLES_RU[stage]}» (case is closed: ${stage})`);
+    }
+    if (busyWith) {
+      throw new Error(`Идёт обработка действия «${CLERK_ACTION_TITLES_RU[busyWith]}», повторите позже (another action is in progress: ${busyWith})`);
+    }
+    if (action === 'amendRefusal' && !(stage === 'decisionDrafted' && decisionOutcome === 'refuse')) {
+      throw new Error('Исправлять можно только проект отказа (only a drafted refusal can be amended)');
+    }
+    if (action === 'extendDeadline' && !clock.startedAt) {
+      throw new Error('Срок ещё не начал течь: заявление не зарегистрировано (the term starts at registration)');
     }
   }
 
@@ -231,6 +295,8 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       assignedClerk = a.clerk;
       upsertSearchAttributes([{ key: SA.assignedClerk, value: a.clerk }]);
     }
+    clock.startedAt = new Date().toISOString();
+    clockVersion++;
     await moveTo('registered', 'register', a.clerk, a.note);
   });
   simpleTransition('startReview');
@@ -239,9 +305,43 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   setClerkAction('requestFromApplicant', null, (a) =>
     moveTo('awaitingApplicant', `requestFromApplicant:${a.kind}`, a.clerk, a.note, profile!.awaitingApplicantStatus[a.kind]),
   );
-  setClerkAction('draftDecision', null, (a) => {
+  /** Renders and stores the refusal letter; a rejected ground fails the action and leaves the stage as it was. */
+  async function draftRefusalLetter(action: ClerkActionName, clerk: string, grounds: { code: string; facts: Record<string, unknown> }[]): Promise<void> {
+    busyWith = action;
+    try {
+      refusalDraft = await letters.prepareRefusalLetter({
+        applicationNumber: input.applicationNumber,
+        serviceCode: input.serviceCode,
+        version: (refusalDraft?.version ?? 0) + 1,
+        applicant: input.applicant,
+        clerk,
+        decidedAt: new Date().toISOString(),
+        grounds,
+      });
+    } catch (err) {
+      const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : null;
+      if (cause?.type === REFUSAL_VALIDATION_ERROR) {
+        throw ApplicationFailure.create({ type: REFUSAL_VALIDATION_ERROR, message: `Отказ не оформлен (refusal rejected): ${cause.message}`, nonRetryable: true });
+      }
+      throw err;
+    } finally {
+      busyWith = null;
+    }
+  }
+
+  setClerkAction('draftDecision', null, async (a) => {
+    if (a.outcome === 'refuse') await draftRefusalLetter('draftDecision', a.clerk, a.grounds!);
     decisionOutcome = a.outcome;
-    return moveTo('decisionDrafted', `draftDecision:${a.outcome}`, a.clerk, a.note);
+    await moveTo('decisionDrafted', `draftDecision:${a.outcome}`, a.clerk, a.note);
+  });
+  setClerkAction('amendRefusal', null, async (a) => {
+    await draftRefusalLetter('amendRefusal', a.clerk, a.grounds);
+    await record('amendRefusal', a.clerk, a.note ?? `версия ${refusalDraft!.version}`);
+  });
+  setClerkAction('extendDeadline', null, async (a) => {
+    clock.extensions.push({ amount: a.amount, unit: a.unit, reason: a.reason });
+    clockVersion++;
+    await record('extendDeadline', a.clerk, `+${a.amount} ${a.unit}: ${a.reason}`);
   });
   setClerkAction(
     'approve',
@@ -255,7 +355,17 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     () => {
       if (decisionOutcome !== 'refuse') throw new Error('Проект решения — предоставление; утвердить отказ нельзя (draft decision is an approval)');
     },
-    (a) => moveTo('refused', 'refuse', a.clerk, a.note),
+    async (a) => {
+      // The letter is stored (draftDecision) and marked issued before the refusal status is queued for ЕЛК.
+      busyWith = 'refuse';
+      let attachment: ElkStatusItem['attachment'];
+      try {
+        attachment = await letters.issueRefusalLetter({ applicationNumber: input.applicationNumber, letterId: refusalDraft!.letterId, clerk: a.clerk });
+      } finally {
+        busyWith = null;
+      }
+      await moveTo('refused', 'refuse', a.clerk, a.note, undefined, attachment);
+    },
   );
   simpleTransition('issueResult');
   setClerkAction(
@@ -302,6 +412,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   setHandler(stateQuery, snapshot);
   setHandler(historyQuery, () => history.slice());
   setHandler(deadlineQuery, () => deadline);
+  setHandler(refusalDraftQuery, () => refusalDraft);
 
   // ---- ЕЛК delivery: one status at a time, in order, without blocking the handlers above ----
   async function deliverAll(loaded: ServiceProfile): Promise<void> {
@@ -360,6 +471,59 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     }
   }
 
+  // ---- Regulatory deadline and escalation ladder ----
+  function applyDeadline(computed: DeadlineComputation): void {
+    deadline = computed.deadline;
+    dueDate = computed.dueDate;
+    upsertSearchAttributes([{ key: SA.deadline, value: computed.deadline ? new Date(computed.deadline) : null }]);
+  }
+
+  async function watchDeadline(): Promise<void> {
+    await condition(() => clock.startedAt !== null || isTerminal(stage));
+    while (!isTerminal(stage)) {
+      const version = clockVersion;
+      const computed = await deadlines.computeDeadline({
+        serviceCode: input.serviceCode,
+        startedAt: clock.startedAt!,
+        suspensions: clock.suspensions.map((x) => ({ ...x })),
+        extensions: clock.extensions.map((x) => ({ ...x })),
+      });
+      if (version !== clockVersion) continue; // the clock moved while we computed
+      applyDeadline(computed);
+      void record('deadline', 'system', computed.deadline ? `срок: ${computed.dueDate}` : 'срок приостановлен');
+      let moved = false;
+      // A rung fires once per case: one that fired before the clock moved is not repeated.
+      for (const rung of computed.rungs.filter((r) => !firedRungs.has(r.rung))) {
+        const wait = Math.max(0, Date.parse(rung.fireAt) - Date.now());
+        const interrupted = await condition(() => clockVersion !== version || isTerminal(stage), wait);
+        if (interrupted) {
+          moved = true;
+          break;
+        }
+        firedRungs.add(rung.rung);
+        if (rung.flagsOverdue) {
+          overdue = true;
+          upsertSearchAttributes([{ key: SA.overdue, value: true }]);
+        }
+        await records.fireEscalationRung({
+          applicationNumber: input.applicationNumber,
+          serviceCode: input.serviceCode,
+          serviceTitle: profile!.title,
+          rung: rung.rung,
+          notify: rung.notify as ('clerk' | 'head' | 'deputy' | 'management')[],
+          deadline: computed.deadline!,
+          fireAt: rung.fireAt,
+          firedAt: new Date().toISOString(),
+          assignedClerk,
+          flagsOverdue: rung.flagsOverdue,
+        });
+        void record(`escalation:${rung.rung}`, 'system', rung.notify.join(', '));
+      }
+      if (!moved) await condition(() => clockVersion !== version || isTerminal(stage));
+    }
+    if (clock.startedAt) await records.cancelOpenEscalationTasks({ applicationNumber: input.applicationNumber, reason: `case ${stage}` });
+  }
+
   profile = await records.loadServiceProfile(input.serviceCode);
   upsertSearchAttributes([
     { key: SA.stage, value: stage },
@@ -367,10 +531,12 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     ...(assignedClerk ? [{ key: SA.assignedClerk, value: assignedClerk }] : []),
   ]);
   const delivery = deliverAll(profile);
+  const watching = watchDeadline();
   void record('receive', `channel:${input.channel}`);
   enqueueElkStatus('received', profile.elkStatusByStage.received);
 
   await condition(() => isTerminal(stage));
+  await watching;
   await delivery;
   await recordChain;
   await condition(allHandlersFinished);

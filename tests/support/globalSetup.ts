@@ -13,7 +13,7 @@ export const STACK_DIR = path.join(ROOT, '.data/test');
 export const STACK_FILE = path.join(STACK_DIR, 'stack.json');
 
 // Folders whose tests need no server: running only them skips the stack.
-const PURE_TEST_DIRS = /tests\/(calendar|refusal|epgu|unit)(\/|$)/;
+const PURE_TEST_DIRS = /tests\/(calendar|refusal|epgu|unit|reports|escalation)(\/|$)/;
 
 export default async function globalSetup(): Promise<void> {
   const selected = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,5 +1,6 @@
 // Shared wiring for integration tests: real Temporal (dev server from globalSetup), real PostgreSQL,
 // the project's ЕЛК emulator over HTTP on loopback, and a worker built exactly like production's.
+import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -163,4 +164,41 @@ export async function waitFor<T>(probe: () => T | Promise<T>, timeoutMs = 60_000
     if (Date.now() > until) throw new Error(`condition not reached in ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, delay));
   }
+}
+
+/** Runs worker/main.ts as a separate process (so a test can SIGKILL it), wired to this context. */
+export function startWorkerProcess(ctx: TestContext): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'worker/main.ts'], {
+    cwd: path.resolve(__dirname, '../..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: ctx.stack.temporalAddress,
+      DATABASE_URL: ctx.stack.databaseUrl,
+      SMEV_ADAPTER_URL: ctx.emulator.url,
+      CASE_PAYLOAD_KEYS: TEST_KEY_SPEC,
+      CASE_PAYLOAD_KEY_ACTIVE: 'test-2026',
+      CASE_TASK_QUEUE: ctx.taskQueue,
+      CASE_WORKFLOW_BUNDLE: ctx.stack.bundlePath,
+      CASE_WEBHOOK_ENABLED: 'false',
+      ELK_RETRY_MAX_INTERVAL_MS: '500',
+      DEPARTMENT_INN: TEST_DEPARTMENT.senderInn,
+    },
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('worker ready')) resolve(child);
+    });
+    child.stderr!.on('data', (d) => (out += d));
+    child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${out}`)));
+  });
+}
+
+export async function killProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exited;
 }

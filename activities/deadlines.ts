@@ -1,0 +1,65 @@
+// computeDeadline: the regulatory clock of one case, computed outside workflow code so that a calendar
+// update never changes a decision already recorded in history. The workflow keeps the inputs (start,
+// suspension ledger, extensions) and asks again whenever they change.
+import { ApplicationFailure } from '@temporalio/activity';
+import { CalendarCoverageError, ProductionCalendar } from '../calendar/productionCalendar';
+import { computeRegulatoryClock } from '../calendar/regulatoryClock';
+import { scheduleRungs } from '../calendar/escalationLadder';
+import { DEFAULT_WORKING_HOURS, WorkingHours } from '../calendar/workingHours';
+import type { ServiceRegistry } from '../services/registry';
+
+export interface ClockLedger {
+  serviceCode: string;
+  startedAt: string;
+  suspensions: { from: string; to?: string; reason: string }[];
+  extensions: { amount: number; unit: 'workingDays' | 'calendarDays'; reason: string }[];
+}
+
+export interface DeadlineComputation {
+  deadline: string | null;
+  dueDate: string | null;
+  suspendedWorkingDays: number;
+  calendarVersion: string;
+  openSuspension: boolean;
+  rungs: { rung: string; fireAt: string; notify: string[]; flagsOverdue: boolean }[];
+}
+
+export const CALENDAR_COVERAGE = 'CalendarCoverageError';
+
+export function createDeadlineActivities(deps: {
+  services: ServiceRegistry;
+  calendar: ProductionCalendar;
+  timeZone: string;
+  hours?: WorkingHours;
+}) {
+  const hours = deps.hours ?? DEFAULT_WORKING_HOURS;
+  return {
+    async computeDeadline(ledger: ClockLedger): Promise<DeadlineComputation> {
+      const service = deps.services.get(ledger.serviceCode);
+      if (!service) throw ApplicationFailure.nonRetryable(`unknown service ${ledger.serviceCode}`, 'UnknownService');
+      const input = {
+        startedAt: ledger.startedAt,
+        term: service.regulation.term,
+        timeZone: deps.timeZone,
+        suspensions: ledger.suspensions,
+        extensions: ledger.extensions,
+      };
+      try {
+        const clock = computeRegulatoryClock(input, deps.calendar, hours);
+        const rungs = clock.openSuspension ? [] : scheduleRungs(input, clock, service.regulation.ladder, deps.calendar, hours);
+        return {
+          deadline: clock.deadline,
+          dueDate: clock.dueDate,
+          suspendedWorkingDays: clock.suspendedWorkingDays,
+          calendarVersion: clock.calendarVersion,
+          openSuspension: clock.openSuspension,
+          rungs: rungs.map((r) => ({ rung: r.rung, fireAt: r.fireAt, notify: [...r.notify], flagsOverdue: r.flagsOverdue })),
+        };
+      } catch (err) {
+        // Retried (up to hourly) until the operator installs the next year's calendar; the clerk is not blocked.
+        if (err instanceof CalendarCoverageError) throw ApplicationFailure.retryable(err.message, CALENDAR_COVERAGE);
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// Refusal letters are rendered and stored before the refusal can be issued: prepareRefusalLetter stores each
+// draft the clerk previews; issueRefusalLetter marks the approved draft as issued and returns the attachment
+// reference that goes out with the ЕЛК status «Отказано». A refusal status is never queued before that.
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Pool } from 'pg';
+import { v4 as uuidv4 } from 'uuid';
+import { localDateOf } from '../calendar/timeZone';
+import { RefusalRenderer, RefusalValidationError } from '../refusal';
+import type { Applicant } from '../shared/application';
+import { REFUSAL_VALIDATION_ERROR } from '../shared/lifecycle';
+
+
+export interface PrepareRefusalInput {
+  applicationNumber: string;
+  serviceCode: string;
+  version: number;
+  applicant: Applicant;
+  clerk: string;
+  /** Workflow time of the decision; the letter's date is its local date in the department's zone. */
+  decidedAt: string;
+  grounds: { code: string; facts: Record<string, unknown> }[];
+}
+
+export interface RefusalDraft {
+  letterId: string;
+  version: number;
+  contentHash: string;
+  templateVersion: string;
+  groundCodes: string[];
+  /** Plain-text rendition for the clerk's preview. */
+  text: string;
+}
+
+export function createRefusalActivities(deps: {
+  pool: Pool;
+  renderer: RefusalRenderer;
+  timeZone: string;
+  /** Clerk id → name and position printed under the letter. */
+  signatory?: (clerk: string) => { name: string; position: string };
+}) {
+  const signatory = deps.signatory ?? ((clerk: string) => ({ name: clerk, position: 'Специалист' }));
+  return {
+    async prepareRefusalLetter(input: PrepareRefusalInput): Promise<RefusalDraft> {
+      if (input.applicant.kind !== 'person') {
+        throw ApplicationFailure.create({
+          type: REFUSAL_VALIDATION_ERROR,
+          message: 'applicant.kind: письма об отказе организациям пока не поддерживаются (refusal letters for organisations are not supported yet)',
+          nonRetryable: true,
+        });
+      }
+      // Idempotent: a retried attempt returns the draft an earlier attempt stored.
+      const existing = await deps.pool.query(
+        `SELECT letter_id, version, content_sha256, template_version, ground_codes, text
+           FROM refusal_letters WHERE application_number = $1 AND version = $2`,
+        [input.applicationNumber, input.version],
+      );
+      if (existing.rows[0]) {
+        const r = existing.rows[0];
+        return { letterId: r.letter_id, version: r.version, contentHash: r.content_sha256, templateVersion: r.template_version, groundCodes: r.ground_codes, text: r.text };
+      }
+      const a = input.applicant;
+      let letter;
+      try {
+        letter = await deps.renderer.render({
+          serviceCode: input.serviceCode,
+          applicationNumber: input.applicationNumber,
+          applicant: {
+            lastName: a.lastName,
+            firstName: a.firstName,
+            ...(a.middleName ? { middleName: a.middleName } : {}),
+            ...(a.postalAddress ? { postalAddress: a.postalAddress } : {}),
+          },
+          decisionDate: localDateOf(new Date(input.decidedAt), deps.timeZone),
+          clerk: signatory(input.clerk),
+          grounds: input.grounds,
+        });
+      } catch (err) {
+        if (err instanceof RefusalValidationError) {
+          throw ApplicationFailure.create({ type: REFUSAL_VALIDATION_ERROR, message: err.message, nonRetryable: true });
+        }
+        throw err;
+      }
+      const letterId = uuidv4();
+      await deps.pool.query(
+        `INSERT INTO refusal_letters (letter_id, application_number, version, service_code, ground_codes, text, html, pdf,
+                                      content_sha256, template_version, drafted_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (application_number, version) DO NOTHING`,
+        [letterId, input.applicationNumber, input.version, input.serviceCode, letter.groundCodes, letter.text, letter.html, letter.pdf,
+         letter.contentHash, letter.templateVersion, input.clerk],
+      );
+      const stored = await deps.pool.query(`SELECT letter_id FROM refusal_letters WHERE application_number = $1 AND version = $2`, [
+        input.applicationNumber,
+        input.version,
+      ]);
+      return {
+        letterId: stored.rows[0].letter_id,
+        version: input.version,
+        contentHash: letter.contentHash,
+        templateVersion: letter.templateVersion,
+        groundCodes: letter.groundCodes,
+        text: letter.text,
+      };
+    },
+
+    async issueRefusalLetter(input: { applicationNumber: string; letterId: string; clerk: string }): Promise<{ fsUuid: string; docTypeId: string }> {
+      const { rows } = await deps.pool.query(
+        `UPDATE refusal_letters SET issued_at = COALESCE(issued_at, clock_timestamp()), issued_by = COALESCE(issued_by, $3)
+          WHERE application_number = $1 AND letter_id = $2 AND length(pdf) > 0 AND length(text) > 0
+          RETURNING letter_id`,
+        [input.applicationNumber, input.letterId, input.clerk],
+      );
+      if (!rows[0]) {
+        throw ApplicationFailure.nonRetryable(`refusal letter ${input.letterId} is not stored for ${input.applicationNumber}`, 'RefusalLetterMissing');
+      }
+      // The letter travels as the status attachment; docTypeId from ЕСНСИ «ЕЛК.Типы документов (вложений)».
+      return { fsUuid: input.letterId, docTypeId: 'ELK_RESULT' };
+    },
+  };
+}
