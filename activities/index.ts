@@ -31,6 +31,8 @@ export interface LifecycleDependencies {
   caseLinkBase: string;
   /** Longest pause between two delivery attempts while the portal is down. */
   elkRetryMaxIntervalMs?: number;
+  /** false when the cluster has no case search attributes registered (default true). */
+  searchAttributes?: boolean;
   /** How long one delivery attempt waits for the adapter's asynchronous reply. */
   elkReplyWaitMs?: number;
 }
@@ -39,7 +41,7 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
   const elkRetryMaxIntervalMs = deps.elkRetryMaxIntervalMs ?? 60_000;
   return {
     async loadServiceProfile(serviceCode: string): Promise<ServiceProfile> {
-      const profile = deps.services.profile(serviceCode, elkRetryMaxIntervalMs);
+      const profile = deps.services.profile(serviceCode, elkRetryMaxIntervalMs, deps.searchAttributes ?? true);
       if (!profile) {
         throw ApplicationFailure.create({
           type: UNKNOWN_SERVICE,

@@ -24,6 +24,8 @@ export interface CaseClientOptions {
   client: Client;
   services: ServiceRegistry;
   taskQueue?: string;
+  /** false when the cluster has no case search attributes registered (default true). */
+  searchAttributes?: boolean;
 }
 
 /** A clerk action the workflow refused (illegal in the current stage, or bad arguments). */
@@ -35,11 +37,13 @@ export class CaseClient {
   readonly client: Client;
   private readonly services: ServiceRegistry;
   private readonly taskQueue: string;
+  private readonly searchAttributes: boolean;
 
   constructor(options: CaseClientOptions) {
     this.client = options.client;
     this.services = options.services;
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+    this.searchAttributes = options.searchAttributes ?? true;
   }
 
   static async connect(opts: { address: string; namespace?: string; codecKeys: CodecKeys; services: ServiceRegistry; taskQueue?: string }): Promise<CaseClient> {
@@ -70,7 +74,7 @@ export class CaseClient {
         taskQueue: this.taskQueue,
         args: [app],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [
+        typedSearchAttributes: !this.searchAttributes ? [] : [
           { key: SA.serviceCode, value: app.serviceCode },
           { key: SA.stage, value: 'received' },
           ...(app.assignedClerk ? [{ key: SA.assignedClerk, value: app.assignedClerk }] : []),

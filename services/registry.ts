@@ -41,7 +41,7 @@ export class ServiceRegistry {
     return this.byCode.get(code);
   }
 
-  profile(code: string, elkRetryMaxIntervalMs: number): ServiceProfile | undefined {
+  profile(code: string, elkRetryMaxIntervalMs: number, searchAttributes = true): ServiceProfile | undefined {
     const d = this.byCode.get(code);
     if (!d) return undefined;
     return {
@@ -52,6 +52,7 @@ export class ServiceRegistry {
       awaitingApplicantStatus: d.awaitingApplicantStatus,
       elkRetryMaxIntervalMs,
       suspendingStages: d.regulation.suspendingStages,
+      searchAttributes,
     };
   }
 }

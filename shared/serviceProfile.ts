@@ -54,4 +54,6 @@ export interface ServiceProfile {
   /** Retry ceiling for ЕЛК delivery; a dead portal is retried forever, at most this far apart. */
   elkRetryMaxIntervalMs: number;
   suspendingStages: Stage[];
+  /** Whether the cluster has the case search attributes registered (ServiceCode, CaseStage, …). */
+  searchAttributes: boolean;
 }

@@ -86,6 +86,12 @@ const deadlines = proxyActivities<LifecycleActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 hour' },
 });
 
+// Escalation tasks are written at once; their notifications retry for about a day, then give up loudly.
+const escalations = proxyActivities<LifecycleActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 150 },
+});
+
 const letters = proxyActivities<LifecycleActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: [REFUSAL_VALIDATION_ERROR] },
@@ -150,6 +156,11 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   } = { startedAt: null, suspensions: [], extensions: [] };
   let clockVersion = 0;
   const firedRungs = new Set<string>();
+
+  // Clusters without the case search attributes registered (and the time-skipping test server) turn them off.
+  function upsertCaseAttributes(updates: Parameters<typeof upsertSearchAttributes>[0]): void {
+    if (profile?.searchAttributes) upsertSearchAttributes(updates);
+  }
 
   const snapshot = (): CaseSnapshot => ({
     applicationNumber: input.applicationNumber,
@@ -219,7 +230,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       clockVersion++;
     }
     enqueueElkStatus(next, elkStatus === undefined ? profile!.elkStatusByStage[next] : elkStatus, attachment);
-    upsertSearchAttributes([{ key: SA.stage, value: next }]);
+    upsertCaseAttributes([{ key: SA.stage, value: next }]);
     return record(action, actor, note);
   }
 
@@ -293,7 +304,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   setClerkAction('register', null, async (a) => {
     if (!assignedClerk) {
       assignedClerk = a.clerk;
-      upsertSearchAttributes([{ key: SA.assignedClerk, value: a.clerk }]);
+      upsertCaseAttributes([{ key: SA.assignedClerk, value: a.clerk }]);
     }
     clock.startedAt = new Date().toISOString();
     clockVersion++;
@@ -375,7 +386,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     },
     async (a) => {
       assignedClerk = a.to;
-      upsertSearchAttributes([{ key: SA.assignedClerk, value: a.to }]);
+      upsertCaseAttributes([{ key: SA.assignedClerk, value: a.to }]);
       await record('reassign', a.clerk, `→ ${a.to}: ${a.reason}`);
     },
   );
@@ -475,9 +486,10 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   function applyDeadline(computed: DeadlineComputation): void {
     deadline = computed.deadline;
     dueDate = computed.dueDate;
-    upsertSearchAttributes([{ key: SA.deadline, value: computed.deadline ? new Date(computed.deadline) : null }]);
+    upsertCaseAttributes([{ key: SA.deadline, value: computed.deadline ? new Date(computed.deadline) : null }]);
   }
 
+  const escalationsInFlight: Promise<unknown>[] = [];
   async function watchDeadline(): Promise<void> {
     await condition(() => clock.startedAt !== null || isTerminal(stage));
     while (!isTerminal(stage)) {
@@ -503,9 +515,10 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
         firedRungs.add(rung.rung);
         if (rung.flagsOverdue) {
           overdue = true;
-          upsertSearchAttributes([{ key: SA.overdue, value: true }]);
+          upsertCaseAttributes([{ key: SA.overdue, value: true }]);
         }
-        await records.fireEscalationRung({
+        // Not awaited: a notification channel that is down must not hold back the next rung.
+        escalationsInFlight.push(escalations.fireEscalationRung({
           applicationNumber: input.applicationNumber,
           serviceCode: input.serviceCode,
           serviceTitle: profile!.title,
@@ -516,16 +529,19 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
           firedAt: new Date().toISOString(),
           assignedClerk,
           flagsOverdue: rung.flagsOverdue,
-        });
+        }));
         void record(`escalation:${rung.rung}`, 'system', rung.notify.join(', '));
       }
       if (!moved) await condition(() => clockVersion !== version || isTerminal(stage));
     }
-    if (clock.startedAt) await records.cancelOpenEscalationTasks({ applicationNumber: input.applicationNumber, reason: `case ${stage}` });
+    await Promise.allSettled(escalationsInFlight);
+    if (clock.startedAt) {
+      await records.cancelOpenEscalationTasks({ applicationNumber: input.applicationNumber, reason: `Заявление завершено: «${STAGE_TITLES_RU[stage]}»` });
+    }
   }
 
   profile = await records.loadServiceProfile(input.serviceCode);
-  upsertSearchAttributes([
+  upsertCaseAttributes([
     { key: SA.stage, value: stage },
     { key: SA.serviceCode, value: input.serviceCode },
     ...(assignedClerk ? [{ key: SA.assignedClerk, value: assignedClerk }] : []),

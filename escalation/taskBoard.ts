@@ -1,0 +1,188 @@
+// The case system's view of tasks for people: list, acknowledge, reassign, resolve, and the audit trail
+// of each change. Every change and its audit row are written in one transaction.
+import type { Pool, PoolClient } from 'pg';
+import { z } from 'zod';
+import { roleSchema, type Role } from './directory';
+
+export interface TaskRow {
+  id: number;
+  taskKey: string;
+  applicationNumber: string;
+  kind: string;
+  assigneeRole: string;
+  assignee: string | null;
+  title: string;
+  body: string;
+  dueAt: Date | null;
+  createdAt: Date;
+  acknowledgedAt: Date | null;
+  acknowledgedBy: string | null;
+  resolvedAt: Date | null;
+  resolution: string | null;
+}
+
+export interface AuditRow {
+  id: number;
+  taskId: number;
+  at: Date;
+  actor: string;
+  action: string;
+  detail: string | null;
+}
+
+export class TaskBoardError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TaskBoardError';
+  }
+}
+
+const taskId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const text = z.string().trim().min(1).max(2000);
+const schemas = {
+  openTasks: z
+    .object({ assignee: text.optional(), role: roleSchema.or(z.literal('operator')).optional(), applicationNumber: text.optional() })
+    .strict(),
+  acknowledge: z.object({ taskId, actor: text }),
+  reassign: z.object({ taskId, to: text, actor: text, reason: text }),
+  resolve: z.object({ taskId, actor: text, resolution: text }),
+  auditTrail: z.object({ taskId }),
+};
+
+function validate<K extends keyof typeof schemas>(method: K, args: unknown): z.output<(typeof schemas)[K]> {
+  const r = schemas[method].safeParse(args);
+  if (r.success) return r.data as z.output<(typeof schemas)[K]>;
+  const issues = r.error.issues.map((i) => `«${i.path.join('.') || 'аргументы'}»: ${i.message}`).join('; ');
+  throw new TaskBoardError(`${method}: некорректный аргумент ${issues} / invalid argument`);
+}
+
+interface DbTask {
+  id: string;
+  task_key: string;
+  application_number: string;
+  kind: string;
+  assignee_role: string;
+  assignee: string | null;
+  title: string;
+  body: string;
+  due_at: Date | null;
+  created_at: Date;
+  acknowledged_at: Date | null;
+  acknowledged_by: string | null;
+  resolved_at: Date | null;
+  resolution: string | null;
+}
+
+const toTask = (r: DbTask): TaskRow => ({
+  id: Number(r.id),
+  taskKey: r.task_key,
+  applicationNumber: r.application_number,
+  kind: r.kind,
+  assigneeRole: r.assignee_role,
+  assignee: r.assignee,
+  title: r.title,
+  body: r.body,
+  dueAt: r.due_at,
+  createdAt: r.created_at,
+  acknowledgedAt: r.acknowledged_at,
+  acknowledgedBy: r.acknowledged_by,
+  resolvedAt: r.resolved_at,
+  resolution: r.resolution,
+});
+
+export class TaskBoard {
+  constructor(private readonly pool: Pool) {}
+
+  /** Open tasks, oldest first; filters combine with AND. */
+  async openTasks(filter: { assignee?: string; role?: Role | 'operator'; applicationNumber?: string } = {}): Promise<TaskRow[]> {
+    const f = validate('openTasks', filter);
+    const { rows } = await this.pool.query<DbTask>(
+      `SELECT * FROM clerk_tasks
+        WHERE resolved_at IS NULL
+          AND ($1::text IS NULL OR assignee = $1)
+          AND ($2::text IS NULL OR assignee_role = $2)
+          AND ($3::text IS NULL OR application_number = $3)
+        ORDER BY created_at, id`,
+      [f.assignee ?? null, f.role ?? null, f.applicationNumber ?? null],
+    );
+    return rows.map(toTask);
+  }
+
+  async task(id: number): Promise<TaskRow | null> {
+    const { taskId: tid } = validate('auditTrail', { taskId: id });
+    const { rows } = await this.pool.query<DbTask>('SELECT * FROM clerk_tasks WHERE id = $1', [tid]);
+    return rows[0] ? toTask(rows[0]) : null;
+  }
+
+  /** Records who first saw the task; later acknowledgements change nothing. Returns false for a repeat. */
+  async acknowledge(id: number, actor: string): Promise<{ acknowledged: boolean }> {
+    const a = validate('acknowledge', { taskId: id, actor });
+    return this.tx(async (c) => {
+      const t = await this.lockOpen(c, a.taskId, 'acknowledge');
+      if (t.acknowledged_at !== null) return { acknowledged: false };
+      await c.query('UPDATE clerk_tasks SET acknowledged_at = now(), acknowledged_by = $2 WHERE id = $1', [a.taskId, a.actor]);
+      await this.audit(c, a.taskId, a.actor, 'acknowledged', null);
+      return { acknowledged: true };
+    });
+  }
+
+  /** Hands the task to another person; the audit row keeps who had it before. */
+  async reassign(id: number, to: string, actor: string, reason: string): Promise<{ from: string | null; to: string }> {
+    const a = validate('reassign', { taskId: id, to, actor, reason });
+    return this.tx(async (c) => {
+      const t = await this.lockOpen(c, a.taskId, 'reassign');
+      if (t.assignee === a.to) throw new TaskBoardError(`reassign: задача ${a.taskId} уже назначена на «${a.to}» / already assigned`);
+      await c.query('UPDATE clerk_tasks SET assignee = $2 WHERE id = $1', [a.taskId, a.to]);
+      await this.audit(c, a.taskId, a.actor, 'reassigned', `${t.assignee ?? '—'} → ${a.to}: ${a.reason}`);
+      return { from: t.assignee, to: a.to };
+    });
+  }
+
+  /** Closes the task; resolving a closed task is refused so the first resolution stands. */
+  async resolve(id: number, actor: string, resolution: string): Promise<void> {
+    const a = validate('resolve', { taskId: id, actor, resolution });
+    await this.tx(async (c) => {
+      await this.lockOpen(c, a.taskId, 'resolve');
+      await c.query('UPDATE clerk_tasks SET resolved_at = now(), resolution = $2 WHERE id = $1', [a.taskId, a.resolution]);
+      await this.audit(c, a.taskId, a.actor, 'resolved', a.resolution);
+    });
+  }
+
+  /** Every change of the task, oldest first. */
+  async auditTrail(id: number): Promise<AuditRow[]> {
+    const a = validate('auditTrail', { taskId: id });
+    const { rows } = await this.pool.query<{ id: string; task_id: string; at: Date; actor: string; action: string; detail: string | null }>(
+      'SELECT * FROM task_audit WHERE task_id = $1 ORDER BY at, id',
+      [a.taskId],
+    );
+    return rows.map((r) => ({ id: Number(r.id), taskId: Number(r.task_id), at: r.at, actor: r.actor, action: r.action, detail: r.detail }));
+  }
+
+  private async lockOpen(c: PoolClient, id: number, method: string): Promise<DbTask> {
+    const { rows } = await c.query<DbTask>('SELECT * FROM clerk_tasks WHERE id = $1 FOR UPDATE', [id]);
+    const t = rows[0];
+    if (!t) throw new TaskBoardError(`${method}: задача ${id} не найдена / task not found`);
+    if (t.resolved_at !== null) throw new TaskBoardError(`${method}: задача ${id} уже закрыта / task already resolved`);
+    return t;
+  }
+
+  private async audit(c: PoolClient, id: number, actor: string, action: string, detail: string | null): Promise<void> {
+    // clock_timestamp, not now(): several changes in quick succession must keep distinct, ordered times.
+    await c.query('INSERT INTO task_audit (task_id, at, actor, action, detail) VALUES ($1, clock_timestamp(), $2, $3, $4)', [id, actor, action, detail]);
+  }
+
+  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+}

@@ -1,0 +1,227 @@
+// A full regulatory term on the Java time-skipping test server: 30 working days that cross the New Year
+// holidays. Every rung fires once, at its working instant, in order; none fire for a case finished early;
+// a suspended case's rungs move by exactly the suspended working days.
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { AddressInfo } from 'node:net';
+import { Client } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { Pool } from 'pg';
+import { createLifecycleActivities } from '../../activities';
+import { createElkChannel } from '../../activities/elkChannel';
+import { ProductionCalendar } from '../../calendar/productionCalendar';
+import { computeRegulatoryClock } from '../../calendar/regulatoryClock';
+import { DEFAULT_ESCALATION_LADDER, scheduleRungs } from '../../calendar/escalationLadder';
+import { localDateTimeOf } from '../../calendar/timeZone';
+import { CaseClient } from '../../client/caseClient';
+import { SmevAdapterClient } from '../../epgu/smevAdapterClient';
+import { startElkEmulator } from '../../epgu/emulator/elkEmulator';
+import { parseDirectory } from '../../escalation/directory';
+import { WebhookNotifier } from '../../escalation/notifier';
+import { createRefusalRenderer } from '../../refusal';
+import { ServiceRegistry } from '../../services/registry';
+import { ServiceDefinitionSchema } from '../../shared/serviceProfile';
+import { CaseLifecyclePlugin } from '../../worker/plugin';
+import { readStack, sampleApplication, TEST_CODEC_KEYS, TEST_DEPARTMENT } from '../support/harness';
+
+const TZ = TEST_DEPARTMENT.timeZone;
+const services = new ServiceRegistry([
+  ServiceDefinitionSchema.parse({
+    code: 'test-thirty-days',
+    title: 'Тестовая услуга со сроком 30 рабочих дней',
+    serviceTargetCode: '6300000010000000999',
+    regulation: { term: { amount: 30, unit: 'workingDays' } },
+  }),
+]);
+const calendar = new ProductionCalendar();
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+let pool: Pool;
+let cases: CaseClient;
+let emulator: Awaited<ReturnType<typeof startElkEmulator>>;
+let sink: http.Server;
+const webhooks: { taskKey?: string; rung?: string; to?: unknown }[] = [];
+let portalSkewMs = 0;
+
+/** Skips time on the test server and moves the emulated portal's clock along. */
+async function skip(duration: Duration): Promise<void> {
+  await env.sleep(duration);
+  portalSkewMs = (await env.currentTimeMs()) - Date.now();
+}
+
+beforeAll(async () => {
+  const stack = readStack();
+  pool = new Pool({ connectionString: stack.databaseUrl, max: 5 });
+  // The portal lives in the test server's skipped time too: it rejects status dates from its future.
+  emulator = await startElkEmulator({ port: 0, host: '127.0.0.1', now: () => new Date(Date.now() + portalSkewMs) });
+  sink = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      webhooks.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/tasks`;
+
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: path.resolve(__dirname, '../../.tools/bin/temporal-test-server') } },
+    plugins: [new CaseLifecyclePlugin({ codecKeys: TEST_CODEC_KEYS })],
+  });
+  const activities = createLifecycleActivities({
+    pool,
+    services,
+    elk: createElkChannel(new SmevAdapterClient({ baseUrl: emulator.url, itSystem: 'TEST_VIS' }), TEST_DEPARTMENT),
+    calendar,
+    timeZone: TZ,
+    refusalRenderer: createRefusalRenderer(),
+    directory: parseDirectory({
+      clerks: { ivanova: { name: 'Иванова Анна Сергеевна' } },
+      head: { name: 'Кузнецов Олег Петрович' },
+      deputy: { name: 'Смирнова Елена Андреевна' },
+      management: [{ name: 'Волков Сергей Николаевич' }],
+      webhookUrl: sinkUrl,
+    }),
+    notifiers: [new WebhookNotifier()],
+    caseLinkBase: 'http://vis.example/cases',
+    elkRetryMaxIntervalMs: 500,
+    // The Java test server has no search attribute registry.
+    searchAttributes: false,
+  });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: 'deadlines',
+    workflowBundle: { codePath: stack.bundlePath },
+    activities,
+    plugins: [new CaseLifecyclePlugin({ codecKeys: TEST_CODEC_KEYS })],
+  });
+  running = worker.run();
+  // A plain client: waiting for a result must not unlock time skipping, or the server would race past the
+  // timeouts of activities still running in real time. Time moves only in skip().
+  const plain = new Client({ connection: env.connection, plugins: [new CaseLifecyclePlugin({ codecKeys: TEST_CODEC_KEYS })] });
+  cases = new CaseClient({ client: plain, services, taskQueue: 'deadlines', searchAttributes: false });
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+  await emulator?.stop();
+  await new Promise((r) => sink?.close(r));
+  await pool?.end();
+});
+
+async function firedRungs(no: string) {
+  const { rows } = await pool.query(
+    'SELECT rung, fire_at, fired_at, deadline, notify FROM escalations WHERE application_number = $1 ORDER BY fired_at, id',
+    [no],
+  );
+  return rows as { rung: string; fire_at: Date; fired_at: Date; deadline: Date; notify: string[] }[];
+}
+
+async function registeredAt(no: string): Promise<string> {
+  const history = await cases.history(no);
+  return history.find((e) => e.action === 'register')!.at;
+}
+
+function expectedRungs(startedAt: string, suspensions: { from: string; to: string; reason: string }[] = []) {
+  const input = { startedAt, term: { amount: 30, unit: 'workingDays' as const }, timeZone: TZ, suspensions, extensions: [] };
+  const clock = computeRegulatoryClock(input, calendar);
+  return { clock, rungs: scheduleRungs(input, clock, DEFAULT_ESCALATION_LADDER, calendar) };
+}
+
+function isWorkingInstant(at: Date): boolean {
+  const local = localDateTimeOf(at, TZ);
+  const minutes = local.hour * 60 + local.minute;
+  return calendar.isWorkingDay(local.date) && minutes >= 9 * 60 && minutes <= 18 * 60;
+}
+
+it('fires every rung of a 30-working-day term across the New Year holidays once, at its working instant, in order', async () => {
+  const app = sampleApplication({ serviceCode: 'test-thirty-days', assignedClerk: 'ivanova' });
+  const no = app.applicationNumber;
+  await cases.startApplication(app);
+  await cases.act(no, 'register', { clerk: 'ivanova' });
+  const start = await registeredAt(no);
+  const { clock, rungs } = expectedRungs(start);
+
+  // Let the whole term pass in skipped time (the server skips from timer to timer).
+  await skip('75 days');
+
+  const fired = await firedRungs(no);
+  expect(fired.map((f) => f.rung)).toEqual(['clerkReminder', 'headWarning', 'lastDay', 'breach']);
+  expect(fired.map((f) => f.fire_at.toISOString())).toEqual(rungs.map((r) => new Date(r.fireAt).toISOString()));
+  for (const f of fired) {
+    expect(f.deadline.toISOString()).toBe(new Date(clock.deadline!).toISOString());
+    // Fired when due by workflow time, never before, and only on a working day in working hours.
+    expect(f.fired_at.getTime()).toBeGreaterThanOrEqual(f.fire_at.getTime());
+    expect(f.fired_at.getTime() - f.fire_at.getTime()).toBeLessThan(60_000);
+    expect(isWorkingInstant(f.fire_at)).toBe(true);
+  }
+  // The term crosses the New Year holidays: nothing lands on 31.12–11.01.
+  expect(fired.every((f) => !/-(12-31|01-0\d|01-1[01])$/.test(localDateTimeOf(f.fire_at, TZ).date))).toBe(true);
+  expect(fired.find((f) => f.rung === 'breach')!.notify).toEqual(['management']);
+
+  const state = await cases.state(no);
+  expect(state.overdue).toBe(true);
+  expect(state.deadline).toBe(clock.deadline);
+  const { rows: tasks } = await pool.query(`SELECT kind, assignee_role FROM clerk_tasks WHERE application_number = $1 AND kind LIKE 'escalation:%' ORDER BY id`, [no]);
+  expect(tasks.map((t) => `${t.kind}/${t.assignee_role}`)).toEqual([
+    'escalation:clerkReminder/clerk',
+    'escalation:headWarning/clerk',
+    'escalation:headWarning/head',
+    'escalation:lastDay/head',
+    'escalation:lastDay/deputy',
+    'escalation:breach/management',
+  ]);
+  expect(webhooks.filter((w) => JSON.stringify(w).includes(no)).length).toBe(6);
+  await cases.applicantCancelled(no);
+  await cases.result(no);
+});
+
+it('fires nothing for a case finished before its first rung', async () => {
+  const app = sampleApplication({ serviceCode: 'test-thirty-days', assignedClerk: 'ivanova' });
+  const no = app.applicationNumber;
+  await cases.startApplication(app);
+  await cases.act(no, 'register', { clerk: 'ivanova' });
+  await cases.act(no, 'startReview', { clerk: 'ivanova' });
+  await cases.act(no, 'draftDecision', { clerk: 'ivanova', outcome: 'approve' });
+  await cases.act(no, 'approve', { clerk: 'head' });
+  await cases.act(no, 'issueResult', { clerk: 'ivanova' });
+  await cases.result(no);
+  await skip('30 days');
+  expect(await firedRungs(no)).toEqual([]);
+});
+
+it('moves the rungs of a suspended case by exactly the suspended working days', async () => {
+  const app = sampleApplication({ serviceCode: 'test-thirty-days', assignedClerk: 'ivanova' });
+  const no = app.applicationNumber;
+  await cases.startApplication(app);
+  await cases.act(no, 'register', { clerk: 'ivanova' });
+  await cases.act(no, 'startReview', { clerk: 'ivanova' });
+  await skip('2 days');
+  await cases.act(no, 'requestFromApplicant', { clerk: 'ivanova', kind: 'correction' });
+  const suspendedFrom = (await cases.history(no)).find((e) => e.action === 'requestFromApplicant:correction')!.at;
+  expect((await cases.state(no)).suspended).toBe(true);
+  await skip('7 days');
+  await cases.applicantResponded(no);
+  const resumedAt = (await cases.history(no)).find((e) => e.action === 'applicantResponded')!.at;
+  await skip('75 days');
+
+  const start = await registeredAt(no);
+  const plain = expectedRungs(start);
+  const moved = expectedRungs(start, [{ from: suspendedFrom, to: resumedAt, reason: 'stage:awaitingApplicant' }]);
+  expect(moved.clock.suspendedWorkingDays).toBeGreaterThanOrEqual(4);
+  expect(calendar.workingDaysBetween(plain.clock.dueDate!, moved.clock.dueDate!)).toBe(moved.clock.suspendedWorkingDays);
+
+  const fired = await firedRungs(no);
+  expect(fired.map((f) => f.rung)).toEqual(['clerkReminder', 'headWarning', 'lastDay', 'breach']);
+  expect(fired.map((f) => f.fire_at.toISOString())).toEqual(moved.rungs.map((r) => new Date(r.fireAt).toISOString()));
+  expect(fired.every((f) => f.deadline.toISOString() === new Date(moved.clock.deadline!).toISOString())).toBe(true);
+  await cases.applicantCancelled(no);
+  await cases.result(no);
+});
