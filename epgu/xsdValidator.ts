@@ -1,9 +1,10 @@
 /**
- * XSD validation of ЕЛК documents in-process with xmllint-wasm (libxml2 compiled to wasm), so it
- * runs the same on every host without a native libxml2. Each call runs in a short-lived worker
- * thread (that is how xmllint-wasm isolates Emscripten's exit); we cache the schema text and
- * bound how many workers run at once.
+ * XSD validation of ЕЛК documents with libxml2. Where Debian's xmllint (libxml2-utils) is installed it
+ * runs as a child process (a few milliseconds, off the event loop that also runs workflow tasks);
+ * elsewhere xmllint-wasm (libxml2 compiled to wasm) runs in-process: the same checks, but each call
+ * starts a worker thread and compiles the module (~100+ ms), so it is the fallback, not the default.
  */
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { validateXML } from 'xmllint-wasm';
@@ -58,6 +59,41 @@ export async function validateAgainstElkXsd(xml: string): Promise<XsdValidationR
   if (Buffer.byteLength(xml, 'utf8') > MAX_VALIDATED_BYTES) {
     return { valid: false, errors: [`document exceeds ${MAX_VALIDATED_BYTES} bytes`] };
   }
+  const native = nativeXmllint();
+  return native ? withSlot(() => validateNative(native, xml)) : validateWasm(xml);
+}
+
+let nativePath: string | null | undefined;
+/** XMLLINT_PATH, else /usr/bin/xmllint; XMLLINT_PATH=wasm forces the in-process validator. */
+function nativeXmllint(): string | null {
+  if (nativePath !== undefined) return nativePath;
+  const configured = process.env.XMLLINT_PATH;
+  if (configured === 'wasm') return (nativePath = null);
+  const candidate = configured || '/usr/bin/xmllint';
+  nativePath = fs.existsSync(candidate) ? candidate : null;
+  return nativePath;
+}
+
+function validateNative(bin: string, xml: string): Promise<XsdValidationResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(bin, ['--noout', '--nonet', '--schema', elkXsdPath(), '-'], { timeout: 30_000, maxBuffer: 1024 * 1024 }, (err, _stdout, stderr) => {
+      // Exit 0: valid; 3 or 4: invalid document or schema validation failed; anything else: xmllint did not run.
+      const code: unknown = err ? (err as { code?: unknown }).code : 0;
+      if (code === 0) return resolve({ valid: true, errors: [] });
+      if (code === 1 || code === 3 || code === 4) {
+        const errors = stderr
+          .split('\n')
+          .map((l) => l.replace(/^-:\d+: /, '').trim())
+          .filter((l) => l.length > 0 && !/^- fails to validate$/.test(l));
+        return resolve({ valid: false, errors: errors.length ? errors : ['document is not valid'] });
+      }
+      reject(new Error(`xmllint failed to run: ${stderr || String(err)}`));
+    });
+    child.stdin!.end(xml);
+  });
+}
+
+function validateWasm(xml: string): Promise<XsdValidationResult> {
   const schema = elkSchema();
   return withSlot(async () => {
     const res = await validateXML({

@@ -4,13 +4,14 @@
 // `npm start -- --exit` stops after the demo.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { CaseClient } from '../client/caseClient';
 import { generateKeySpec, parseCodecKeys } from '../codec/payloadCodec';
 import { startElkEmulator } from '../epgu/emulator/elkEmulator';
 import { ApplicationInput } from '../shared/application';
 import { ELK_STATUS_NAMES_RU } from '../shared/elkStatusNames';
 import { loadWorkerConfig } from '../worker/config';
-import { createWorkerRuntime, runtimeOptionsFromConfig } from '../worker/runtime';
+import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from '../worker/runtime';
 import { ROOT, startLocalPostgres, startLocalTemporal } from './localStack';
 
 const DATA = path.join(ROOT, '.data/demo');
@@ -58,6 +59,11 @@ async function drive(cases: CaseClient, app: ApplicationInput, route: Path): Pro
 }
 
 async function main(): Promise<void> {
+  // The demo narrates what happens; the SDK's own retry warnings (expected during the outage) stay quiet.
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+  });
   const exitAfterDemo = process.argv.includes('--exit') || process.env.CASE_DEMO_EXIT === '1';
   const count = Number(process.env.CASE_DEMO_APPLICATIONS ?? 36);
   fs.mkdirSync(DATA, { recursive: true });
@@ -130,6 +136,16 @@ async function main(): Promise<void> {
   );
   say(`\nOutbox (PostgreSQL): ${rows[0].statuses} statuses delivered for ${rows[0].applications} applications, ${rows[0].retries} retried attempts recorded.`);
   say(`Per application: SELECT * FROM elk_outbox WHERE application_number = '${apps[0][0].applicationNumber}' ORDER BY seq;`);
+
+  // The weekly compliance report management receives on Mondays; here for the current week, demo included.
+  const nextMonday = new Date(Date.now() + ((8 - new Date().getUTCDay()) % 7 || 7) * 86_400_000).toISOString();
+  const report = await runtime.reportActivities.produceWeeklyComplianceReport({ runAt: nextMonday });
+  say(`\nWeekly compliance report (${report.periodStart} … ${report.periodEnd}): ${report.path}`);
+  say(`  received ${report.total.received}, completed ${report.total.completed}, on time ${report.total.onTimePercent ?? '—'} %`);
+  if (config.CASE_WEEKLY_REPORT_SCHEDULE === 'true') {
+    await ensureSchedules({ temporalAddress, namespace: options.namespace, taskQueue: options.taskQueue, timeZone: options.department.timeZone, codecKeys });
+    say('  Schedule "weekly-compliance-report": Mondays 09:00 (next working day when Monday is a day off).');
+  }
 
   const stop = async () => {
     await runtime.shutdown();

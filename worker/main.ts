@@ -5,7 +5,7 @@
 import { parseCodecKeys } from '../codec/payloadCodec';
 import { InputValidationError } from '../shared/validation';
 import { loadWorkerConfig } from './config';
-import { createWorkerRuntime, runtimeOptionsFromConfig } from './runtime';
+import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from './runtime';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
@@ -23,6 +23,15 @@ async function main(): Promise<void> {
     smevAdapterUrl: config.SMEV_ADAPTER_URL!,
     workflowBundlePath: process.env.CASE_WORKFLOW_BUNDLE || undefined,
   });
+  if (config.CASE_WEEKLY_REPORT_SCHEDULE === 'true') {
+    await ensureSchedules({
+      temporalAddress: config.TEMPORAL_ADDRESS!,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.CASE_TASK_QUEUE,
+      timeZone: config.DEPARTMENT_TIME_ZONE,
+      codecKeys: parseCodecKeys(config.CASE_PAYLOAD_KEYS!, config.CASE_PAYLOAD_KEY_ACTIVE),
+    });
+  }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void runtime.shutdown());
   process.stdout.write(`worker ready: task queue ${config.CASE_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}\n`);
   await runtime.run();

@@ -2,6 +2,7 @@
 // over the SMEV adapter, the activities and the CaseLifecyclePlugin. Used by worker/main.ts, the demo,
 // the tests and the benchmark, so all of them run the same wiring.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { createLifecycleActivities } from '../activities';
@@ -14,6 +15,9 @@ import { ProductionCalendar } from '../calendar/productionCalendar';
 import { Directory, loadDirectory } from '../escalation/directory';
 import { Notifier, SmtpNotifier, WebhookNotifier } from '../escalation/notifier';
 import { createRefusalRenderer, RefusalRenderer } from '../refusal';
+import { createComplianceReportActivities } from '../reports/complianceReportActivities';
+import { ensureWeeklyReportSchedule } from '../reports/schedule';
+import { Client, Connection } from '@temporalio/client';
 import type { WorkerConfig } from './config';
 import { CaseLifecyclePlugin } from './plugin';
 
@@ -37,6 +41,8 @@ export interface WorkerRuntimeOptions {
   notifiers?: Notifier[];
   caseLinkBase?: string;
   refusalRenderer?: RefusalRenderer;
+  /** Weekly compliance report: department id (file names), its display name and the output folder. */
+  reports?: { department: string; departmentName: string; outputDir: string };
   /** Skip migrations (the worker role has no DDL rights in production; migrate with npm run migrate). */
   migrate?: boolean;
 }
@@ -46,6 +52,7 @@ export interface WorkerRuntime {
   pool: Pool;
   connection: NativeConnection;
   services: ServiceRegistry;
+  reportActivities: ReturnType<typeof createComplianceReportActivities>;
   /** Runs until shutdown() and then closes the pool and connection. */
   run(): Promise<void>;
   shutdown(): Promise<void>;
@@ -74,6 +81,7 @@ export function runtimeOptionsFromConfig(config: WorkerConfig, codecKeys: CodecK
     directory: loadDirectory(config.CASE_DIRECTORY_FILE ? { CASE_DIRECTORY_FILE: config.CASE_DIRECTORY_FILE } : {}),
     notifiers,
     caseLinkBase: config.CASE_LINK_BASE,
+    reports: { department: config.CASE_DEPARTMENT_ID, departmentName: config.CASE_DEPARTMENT_NAME, outputDir: path.resolve(config.CASE_REPORTS_DIR) },
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.CASE_TASK_QUEUE,
     itSystem: config.SMEV_IT_SYSTEM,
@@ -121,10 +129,21 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     activities,
     ...(opts.workflowBundlePath ? { workflowBundle: { code: fs.readFileSync(opts.workflowBundlePath, 'utf8') } } : {}),
   });
+  const reports = opts.reports ?? { department: 'department', departmentName: 'Администрация муниципального образования (демо)', outputDir: path.resolve('.data/reports') };
+  const reportActivities = createComplianceReportActivities({
+    pool,
+    calendar,
+    timeZone: opts.department.timeZone,
+    department: reports.department,
+    departmentName: reports.departmentName,
+    outputDir: reports.outputDir,
+    serviceTitles: Object.fromEntries(services.codes().map((c) => [c, services.get(c)!.title])),
+  });
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
+    activities: reportActivities,
     plugins: [plugin],
     ...opts.workerOptions,
   });
@@ -140,6 +159,7 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     pool,
     connection,
     services,
+    reportActivities,
     async run() {
       try {
         await worker.run();
@@ -151,4 +171,15 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
       if (worker.getState() === 'RUNNING') worker.shutdown();
     },
   };
+}
+
+/** Creates or updates the weekly compliance report Schedule (Mondays 09:00 in the department's zone). */
+export async function ensureSchedules(opts: { temporalAddress: string; namespace: string; taskQueue: string; timeZone: string; codecKeys: CodecKeys }): Promise<void> {
+  const connection = await Connection.connect({ address: opts.temporalAddress });
+  try {
+    const client = new Client({ connection, namespace: opts.namespace, plugins: [new CaseLifecyclePlugin({ codecKeys: opts.codecKeys })] });
+    await ensureWeeklyReportSchedule(client, { taskQueue: opts.taskQueue, timeZone: opts.timeZone });
+  } finally {
+    await connection.close();
+  }
 }

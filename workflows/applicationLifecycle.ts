@@ -401,8 +401,10 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     },
   );
 
+  // Applied synchronously once the profile is known, so a clerk's Update that follows the portal's callback
+  // in the same activation already sees the new stage.
   setHandler(applicantRespondedSignal, async (raw) => {
-    await condition(() => profile !== null);
+    if (!profile) await condition(() => profile !== null);
     const args = ApplicantRespondedSchema.safeParse(raw ?? {});
     if (!args.success || stage !== 'awaitingApplicant') {
       // Duplicate or late callbacks from the portal are expected; they change nothing.
@@ -412,7 +414,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     void moveTo('underReview', 'applicantResponded', 'applicant', args.data.note);
   });
   setHandler(applicantCancelledSignal, async (raw) => {
-    await condition(() => profile !== null);
+    if (!profile) await condition(() => profile !== null);
     const args = ApplicantCancelledSchema.safeParse(raw ?? {});
     if (!args.success || !CANCELLABLE_STAGES.includes(stage)) {
       log.info('applicantCancelled ignored', { stage, valid: args.success });

@@ -1,2 +1,3 @@
 // Workflow entry point for the bundler: everything exported here runs in the deterministic sandbox.
 export * from './applicationLifecycle';
+export * from './weeklyComplianceReport';

@@ -181,6 +181,7 @@ export function startWorkerProcess(ctx: TestContext): Promise<ChildProcess> {
       CASE_TASK_QUEUE: ctx.taskQueue,
       CASE_WORKFLOW_BUNDLE: ctx.stack.bundlePath,
       CASE_WEBHOOK_ENABLED: 'false',
+      CASE_WEEKLY_REPORT_SCHEDULE: 'false',
       ELK_RETRY_MAX_INTERVAL_MS: '500',
       DEPARTMENT_INN: TEST_DEPARTMENT.senderInn,
     },
