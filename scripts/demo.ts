@@ -35,8 +35,13 @@ const PEOPLE = [
   ['Иванов', 'Пётр', 'Алексеевич'], ['Смирнова', 'Анна', 'Викторовна'], ['Кузнецов', 'Дмитрий', 'Олегович'],
   ['Попова', 'Елена', 'Игоревна'], ['Соколов', 'Артём', 'Ильич'], ['Лебедева', 'Ольга', 'Павловна'],
 ];
-type Path = 'approve' | 'interagency' | 'correction' | 'cancel';
-const PATHS: Path[] = ['approve', 'interagency', 'correction', 'cancel'];
+type Path = 'approve' | 'interagency' | 'correction' | 'cancel' | 'refuse';
+const PATHS: Path[] = ['approve', 'interagency', 'correction', 'cancel', 'refuse'];
+
+const REFUSAL_GROUNDS = [
+  { code: 'missing-documents', facts: { missingDocuments: ['положительное заключение экспертизы проектной документации'] } },
+  { code: 'gpzu-noncompliance', facts: { parameter: 'максимальный процент застройки', designValue: '62 %', permittedValue: 'не более 50 %' } },
+];
 
 async function drive(cases: CaseClient, app: ApplicationInput, route: Path): Promise<void> {
   const no = app.applicationNumber;
@@ -48,6 +53,12 @@ async function drive(cases: CaseClient, app: ApplicationInput, route: Path): Pro
   if (route === 'interagency') {
     await cases.act(no, 'requestInteragency', { clerk, agencies: ['Росреестр'] });
     await cases.act(no, 'recordInteragencyAnswer', { clerk, agency: 'Росреестр' });
+  }
+  if (route === 'refuse') {
+    // The letter is rendered and stored with the draft; status 4 goes out only after it, with the letter attached.
+    await cases.act(no, 'draftDecision', { clerk, outcome: 'refuse', grounds: REFUSAL_GROUNDS });
+    await cases.act(no, 'refuse', { clerk: 'head-smirnov' });
+    return;
   }
   if (route === 'correction') {
     await cases.act(no, 'requestFromApplicant', { clerk, kind: 'correction', note: 'Уточните адрес объекта' });
@@ -92,7 +103,7 @@ async function main(): Promise<void> {
     return [
       {
         applicationNumber: `DEMO-${runId}-${String(i + 1).padStart(3, '0')}`,
-        serviceCode: i % 2 ? 'construction-permit' : 'archive-certificate',
+        serviceCode: PATHS[i % PATHS.length] === 'refuse' || i % 2 ? 'construction-permit' : 'archive-certificate',
         channel: (['epgu', 'mfc', 'inPerson'] as const)[i % 3],
         receivedAt: new Date().toISOString(),
         applicant: { kind: 'person', lastName, firstName, middleName, snils: snils(200000000 + i * 7919) },
@@ -136,6 +147,12 @@ async function main(): Promise<void> {
   );
   say(`\nOutbox (PostgreSQL): ${rows[0].statuses} statuses delivered for ${rows[0].applications} applications, ${rows[0].retries} retried attempts recorded.`);
   say(`Per application: SELECT * FROM elk_outbox WHERE application_number = '${apps[0][0].applicationNumber}' ORDER BY seq;`);
+  const refused = apps.find(([, route]) => route === 'refuse');
+  if (refused) {
+    const { rows: letter } = await runtime.pool.query('SELECT text FROM refusal_letters WHERE application_number = $1 AND issued_at IS NOT NULL', [refused[0].applicationNumber]);
+    say(`\nRefusal letter sent with status 4 for ${refused[0].applicationNumber} (first lines; text, HTML and PDF are in refusal_letters):`);
+    for (const line of String(letter[0]?.text ?? '').split('\n').filter((l) => l.trim()).slice(0, 14)) say(`  | ${line}`);
+  }
 
   // The weekly compliance report management receives on Mondays; here for the current week, demo included.
   const nextMonday = new Date(Date.now() + ((8 - new Date().getUTCDay()) % 7 || 7) * 86_400_000).toISOString();
