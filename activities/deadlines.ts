@@ -7,6 +7,7 @@ import { computeRegulatoryClock } from '../calendar/regulatoryClock';
 import { scheduleRungs } from '../calendar/escalationLadder';
 import { DEFAULT_WORKING_HOURS, WorkingHours } from '../calendar/workingHours';
 import type { ServiceRegistry } from '../services/registry';
+import type { Regulation } from '../shared/serviceProfile';
 
 export interface ClockLedger {
   serviceCode: string;
@@ -34,6 +35,19 @@ export function createDeadlineActivities(deps: {
 }) {
   const hours = deps.hours ?? DEFAULT_WORKING_HOURS;
   return {
+    /** When a stage with a term of its own (registration, interagency answers) must be left. */
+    async computeStageDeadline(input: { serviceCode: string; stage: string; enteredAt: string }): Promise<{ deadline: string } | null> {
+      const term = deps.services.get(input.serviceCode)?.regulation.stageTerms[input.stage as keyof Regulation['stageTerms']];
+      if (!term) return null;
+      try {
+        const clock = computeRegulatoryClock({ startedAt: input.enteredAt, term, timeZone: deps.timeZone, suspensions: [], extensions: [] }, deps.calendar, hours);
+        return { deadline: clock.deadline! };
+      } catch (err) {
+        if (err instanceof CalendarCoverageError) throw ApplicationFailure.retryable(err.message, CALENDAR_COVERAGE);
+        throw err;
+      }
+    },
+
     async computeDeadline(ledger: ClockLedger): Promise<DeadlineComputation> {
       const service = deps.services.get(ledger.serviceCode);
       if (!service) throw ApplicationFailure.nonRetryable(`unknown service ${ledger.serviceCode}`, 'UnknownService');

@@ -52,6 +52,7 @@ export class ServiceRegistry {
       awaitingApplicantStatus: d.awaitingApplicantStatus,
       elkRetryMaxIntervalMs,
       suspendingStages: d.regulation.suspendingStages,
+      stagesWithTerms: Object.keys(d.regulation.stageTerms) as ServiceProfile['stagesWithTerms'],
       searchAttributes,
     };
   }

@@ -27,6 +27,10 @@ export const RegulationSchema = z.object({
   termBasis: z.string().min(1).optional(),
   /** Stages in which the term does not run (e.g. waiting for the applicant's corrections). */
   suspendingStages: z.array(z.enum(STAGES)).default(['awaitingApplicant']),
+  /** Terms of single stages (registration within 1 working day, interagency answers within 5 working days). */
+  stageTerms: z
+    .partialRecord(z.enum(STAGES), z.object({ amount: z.number().int().min(1).max(365), unit: termUnitSchema }))
+    .default({ received: { amount: 1, unit: 'workingDays' }, interagencyRequested: { amount: 5, unit: 'workingDays' } }),
   ladder: escalationLadderSchema.default(DEFAULT_ESCALATION_LADDER),
 });
 export type Regulation = z.infer<typeof RegulationSchema>;
@@ -54,6 +58,8 @@ export interface ServiceProfile {
   /** Retry ceiling for ЕЛК delivery; a dead portal is retried forever, at most this far apart. */
   elkRetryMaxIntervalMs: number;
   suspendingStages: Stage[];
+  /** Stages that have a term of their own. */
+  stagesWithTerms: Stage[];
   /** Whether the cluster has the case search attributes registered (ServiceCode, CaseStage, …). */
   searchAttributes: boolean;
 }

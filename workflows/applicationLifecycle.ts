@@ -149,6 +149,9 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   let refusalDraft: RefusalDraft | null = null;
   // Inputs of the regulatory clock: a budget plus a ledger of suspensions and extensions. The deadline is
   // computed from them by an activity each time they change (clockVersion), never in workflow code.
+  // Stage changes are counted so a stage-term watcher knows when the stage it watches is over.
+  let stageVersion = 0;
+  let stageEnteredAt = input.receivedAt;
   const clock: {
     startedAt: string | null;
     suspensions: { from: string; to?: string; reason: string }[];
@@ -221,6 +224,8 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     const wasSuspending = profile!.suspendingStages.includes(stage);
     const suspends = profile!.suspendingStages.includes(next);
     stage = next;
+    stageVersion++;
+    stageEnteredAt = new Date().toISOString();
     if (clock.startedAt && suspends && !wasSuspending) {
       clock.suspensions.push({ from: new Date().toISOString(), reason: `stage:${next}` });
       clockVersion++;
@@ -542,6 +547,34 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     }
   }
 
+  /** A stage with a term of its own: when it is not left in time, the clerk gets a task (once per stage visit). */
+  async function watchStageTerms(): Promise<void> {
+    while (!isTerminal(stage)) {
+      const version = stageVersion;
+      const watched = stage;
+      if (profile!.stagesWithTerms.includes(watched)) {
+        const term = await deadlines.computeStageDeadline({ serviceCode: input.serviceCode, stage: watched, enteredAt: stageEnteredAt });
+        if (term && version === stageVersion) {
+          const left = await condition(() => stageVersion !== version || isTerminal(stage), Math.max(0, Date.parse(term.deadline) - Date.now()));
+          if (!left) {
+            await records.openClerkTask({
+              taskKey: `stage-term:${input.applicationNumber}:${watched}:${version}`,
+              applicationNumber: input.applicationNumber,
+              kind: `stageTerm:${watched}`,
+              assigneeRole: 'clerk',
+              assignee: assignedClerk,
+              title: `Истёк срок этапа «${STAGE_TITLES_RU[watched]}» по заявлению ${input.applicationNumber}`,
+              body: `Этап «${STAGE_TITLES_RU[watched]}» должен был завершиться к ${term.deadline} по регламенту услуги «${profile!.title}». Завершите этап или зафиксируйте причину задержки.`,
+              dueAt: term.deadline,
+            });
+            void record(`stageTermExceeded:${watched}`, 'system');
+          }
+        }
+      }
+      await condition(() => stageVersion !== version || isTerminal(stage));
+    }
+  }
+
   profile = await records.loadServiceProfile(input.serviceCode);
   upsertCaseAttributes([
     { key: SA.stage, value: stage },
@@ -550,11 +583,13 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   ]);
   const delivery = deliverAll(profile);
   const watching = watchDeadline();
+  const watchingStages = watchStageTerms();
   void record('receive', `channel:${input.channel}`);
   enqueueElkStatus('received', profile.elkStatusByStage.received);
 
   await condition(() => isTerminal(stage));
   await watching;
+  await watchingStages;
   await delivery;
   await recordChain;
   await condition(allHandlersFinished);

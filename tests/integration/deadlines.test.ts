@@ -225,3 +225,25 @@ it('moves the rungs of a suspended case by exactly the suspended working days', 
   await cases.applicantCancelled(no);
   await cases.result(no);
 });
+
+it('gives the clerk a task when a stage outlives its own term (registration within 1 working day)', async () => {
+  const app = sampleApplication({ serviceCode: 'test-thirty-days', assignedClerk: 'ivanova' });
+  const no = app.applicationNumber;
+  await cases.startApplication(app);
+  await skip('5 days');
+  const { rows } = await pool.query(`SELECT kind, assignee, title, due_at FROM clerk_tasks WHERE application_number = $1 AND kind LIKE 'stageTerm:%'`, [no]);
+  expect(rows).toHaveLength(1);
+  expect(rows[0]).toMatchObject({ kind: 'stageTerm:received', assignee: 'ivanova' });
+  expect(rows[0].title).toContain('Истёк срок этапа «Заявление поступило»');
+  // Registered late, then moved on within the interagency term: no second task.
+  await cases.act(no, 'register', { clerk: 'ivanova' });
+  await cases.act(no, 'startReview', { clerk: 'ivanova' });
+  await cases.act(no, 'requestInteragency', { clerk: 'ivanova', agencies: ['ФНС'] });
+  await skip('1 day');
+  await cases.act(no, 'recordInteragencyAnswer', { clerk: 'ivanova', agency: 'ФНС' });
+  await skip('10 days');
+  const after = await pool.query(`SELECT kind FROM clerk_tasks WHERE application_number = $1 AND kind LIKE 'stageTerm:%'`, [no]);
+  expect(after.rows.map((r) => r.kind)).toEqual(['stageTerm:received']);
+  await cases.applicantCancelled(no);
+  await cases.result(no);
+});

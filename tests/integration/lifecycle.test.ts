@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ClerkActionRejectedError } from '../../client/caseClient';
+import { ProductionCalendar } from '../../calendar/productionCalendar';
+import { dueWithinWorkingDays, temporalQueryDueBefore } from '../../escalation/visibility';
 import { InputValidationError } from '../../shared/validation';
 import { createTestContext, sampleApplication, SAMPLE_PERSON, TestContext, waitFor } from '../support/harness';
 
@@ -171,6 +173,40 @@ describe('application lifecycle', () => {
     expect(String(err.cause?.message)).toContain('applicant.snils');
     const history = await handle.fetchHistory();
     expect(history.events?.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
+  });
+});
+
+describe('visibility', () => {
+  it('lists open cases by deadline, service and clerk from Temporal search attributes and from PostgreSQL', async () => {
+    const mine = sampleApplication({ serviceCode: 'construction-permit', assignedClerk: 'visibility-clerk' });
+    const other = sampleApplication({ serviceCode: 'archive-certificate', assignedClerk: 'visibility-other' });
+    for (const app of [mine, other]) {
+      await ctx.cases.startApplication(app);
+      await ctx.cases.act(app.applicationNumber, 'register', { clerk: app.assignedClerk! });
+    }
+    // construction-permit: 5 working days; archive-certificate: 30 calendar days.
+    const deadline = await waitFor(async () => (await ctx.cases.state(mine.applicationNumber)).deadline);
+    const inTenDays = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    const listed = await waitFor(async () => {
+      const found = await ctx.cases.list(temporalQueryDueBefore(inTenDays, { clerk: 'visibility-clerk' }) + ' AND ExecutionStatus = "Running"');
+      return found.length ? found : null;
+    });
+    expect(listed.map((c) => c.applicationNumber)).toEqual([mine.applicationNumber]);
+    expect(listed[0].deadline?.toISOString()).toBe(new Date(deadline).toISOString());
+    expect(listed[0].stage).toBe('registered');
+    const byService = await ctx.cases.list('ServiceCode = "archive-certificate" AND AssignedClerk = "visibility-other"');
+    expect(byService.map((c) => c.applicationNumber)).toEqual([other.applicationNumber]);
+
+    await waitFor(async () => {
+      const { rows } = await ctx.pool.query('SELECT deadline FROM applications WHERE application_number = $1', [mine.applicationNumber]);
+      return rows[0]?.deadline;
+    });
+    const due = await dueWithinWorkingDays(ctx.pool, new ProductionCalendar(), 'Europe/Moscow', 7, { clerk: 'visibility-clerk' });
+    expect(due.map((c) => c.applicationNumber)).toEqual([mine.applicationNumber]);
+    for (const app of [mine, other]) {
+      await ctx.cases.applicantCancelled(app.applicationNumber);
+      await ctx.cases.result(app.applicationNumber);
+    }
   });
 });
 

@@ -35,6 +35,21 @@ const ROUTES: Record<string, Route> = {
     await ctx.cases.act(no, 'approve', { clerk: 'head' });
     await ctx.cases.act(no, 'issueResult', { clerk: 'petrov' });
   },
+  refused: async (no) => {
+    await ctx.cases.act(no, 'register', { clerk: 'ivanova' });
+    await ctx.cases.act(no, 'extendDeadline', { clerk: 'head', amount: 10, unit: 'workingDays', reason: 'межведомственный запрос без ответа' });
+    await ctx.cases.act(no, 'startReview', { clerk: 'ivanova' });
+    await ctx.cases.act(no, 'draftDecision', {
+      clerk: 'ivanova',
+      outcome: 'refuse',
+      grounds: [{ code: 'missing-documents', facts: { missingDocuments: ['результаты инженерных изысканий'] } }],
+    });
+    await ctx.cases.act(no, 'amendRefusal', {
+      clerk: 'ivanova',
+      grounds: [{ code: 'missing-documents', facts: { missingDocuments: ['результаты инженерных изысканий', 'проектная документация'] } }],
+    });
+    await ctx.cases.act(no, 'refuse', { clerk: 'head' });
+  },
   cancelled: async (no) => {
     await ctx.cases.act(no, 'register', { clerk: 'ivanova' });
     await ctx.cases.applicantCancelled(no, { reason: 'не нужно' });
@@ -65,7 +80,7 @@ async function replay(histories: { id: string; history: unknown }[]) {
 it('replays the recorded history of every lifecycle path without determinism errors', async () => {
   const recorded: { id: string; history: unknown }[] = [];
   for (const [name, route] of Object.entries(ROUTES)) {
-    const app = sampleApplication({ applicationNumber: `R-${name.slice(0, 12)}-${Date.now() % 100000}` });
+    const app = sampleApplication({ applicationNumber: `R-${name.slice(0, 12)}-${Date.now() % 100000}`, serviceCode: 'construction-permit' });
     await ctx.cases.startApplication(app);
     await route(app.applicationNumber);
     await ctx.cases.result(app.applicationNumber);
