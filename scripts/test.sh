@@ -8,4 +8,9 @@ echo "[test] type-check"
 npx tsc -p tsconfig.json --noEmit
 echo "[test] jest"
 # One process: the suites share one Temporal server and one database, and the machine has two cores.
-exec npx jest --runInBand --forceExit "$@"
+mkdir -p .data
+status=0
+npx jest --runInBand --forceExit --json --outputFile=.data/jest-results.json "$@" || status=$?
+# A plain closing line for CI: "N passed, N failed".
+node -e 'const r=require("./.data/jest-results.json");console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)' || true
+exit $status

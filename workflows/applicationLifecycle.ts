@@ -7,7 +7,9 @@ import {
   ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
+  isCancellation,
   defineQuery,
   defineSignal,
   defineUpdate,
@@ -497,16 +499,37 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   }
 
   const escalationsInFlight: Promise<unknown>[] = [];
+  /**
+   * Runs a calendar activity, abandoning it when the case finishes: a computation retried for hours (a year
+   * missing from the production calendar) must not keep a finished case open.
+   */
+  async function unlessFinished<T>(fn: () => Promise<T>): Promise<T | null> {
+    const scope = new CancellationScope();
+    const work = scope.run(fn);
+    const finished = condition(() => isTerminal(stage)).then(() => scope.cancel());
+    try {
+      return await work;
+    } catch (err) {
+      if (isCancellation(err) && isTerminal(stage)) return null;
+      throw err;
+    } finally {
+      void finished;
+    }
+  }
+
   async function watchDeadline(): Promise<void> {
     await condition(() => clock.startedAt !== null || isTerminal(stage));
     while (!isTerminal(stage)) {
       const version = clockVersion;
-      const computed = await deadlines.computeDeadline({
-        serviceCode: input.serviceCode,
-        startedAt: clock.startedAt!,
-        suspensions: clock.suspensions.map((x) => ({ ...x })),
-        extensions: clock.extensions.map((x) => ({ ...x })),
-      });
+      const computed = await unlessFinished(() =>
+        deadlines.computeDeadline({
+          serviceCode: input.serviceCode,
+          startedAt: clock.startedAt!,
+          suspensions: clock.suspensions.map((x) => ({ ...x })),
+          extensions: clock.extensions.map((x) => ({ ...x })),
+        }),
+      );
+      if (!computed) break;
       if (version !== clockVersion) continue; // the clock moved while we computed
       applyDeadline(computed);
       void record('deadline', 'system', computed.deadline ? `срок: ${computed.dueDate}` : 'срок приостановлен');
@@ -553,7 +576,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       const version = stageVersion;
       const watched = stage;
       if (profile!.stagesWithTerms.includes(watched)) {
-        const term = await deadlines.computeStageDeadline({ serviceCode: input.serviceCode, stage: watched, enteredAt: stageEnteredAt });
+        const term = await unlessFinished(() => deadlines.computeStageDeadline({ serviceCode: input.serviceCode, stage: watched, enteredAt: stageEnteredAt }));
         if (term && version === stageVersion) {
           const left = await condition(() => stageVersion !== version || isTerminal(stage), Math.max(0, Date.parse(term.deadline) - Date.now()));
           if (!left) {
