@@ -46,7 +46,16 @@ export const WorkerConfigSchema = z.object({
   SMTP_PASSWORD: z.string().optional(),
   CASE_REGIONAL_HOLIDAYS: z
     .string()
-    .regex(/^(\d{4}-\d{2}-\d{2}(:[^,]+)?)(,\d{4}-\d{2}-\d{2}(:[^,]+)?)*$/, 'список ГГГГ-ММ-ДД:название через запятую (YYYY-MM-DD:name,…)')
+    .refine(
+      (v) =>
+        v.split(',').every((item) => {
+          const m = /^(\d{4})-(\d{2})-(\d{2})(:.+)?$/.exec(item.trim());
+          if (!m) return false;
+          const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+          return d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+        }),
+      'список ГГГГ-ММ-ДД:название через запятую, существующие даты (YYYY-MM-DD:name,…)',
+    )
     .optional(),
   CASE_CODEC_SERVER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   CASE_CODEC_SERVER_TOKEN: z.string().min(16, 'не короче 16 символов (at least 16 characters)').optional(),
