@@ -3,6 +3,7 @@
  * ('2026-03-05T14:00:00.123+03:00'); the worker carries ISO instants plus an IANA zone,
  * so we format with that zone's offset at that instant using Intl only.
  */
+import { formatOffsetDateTime, localDateTimeOf } from '../calendar/timeZone';
 
 /** ISO-8601 instant with a time part and an explicit offset or Z (a bare date is not an instant). */
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -44,32 +45,10 @@ export function isValidTimeZone(tz: string): boolean {
   }
 }
 
-// Intl.DateTimeFormat construction is relatively expensive; one per zone is enough.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterFor(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      era: 'short',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
-}
-
-const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
-
 /**
  * Formats an instant as xsd:dateTime in the given IANA zone, always with milliseconds and the
- * zone's UTC offset at that instant, e.g. '2026-03-05T14:00:00.123+03:00'.
+ * zone's UTC offset at that instant, e.g. '2026-03-05T14:00:00.123+03:00' (the department's zone
+ * arithmetic lives in calendar/timeZone; this adds what xsd:dateTime cannot express).
  * Sub-millisecond digits of the input are dropped.
  */
 export function formatXsdDateTime(instant: string | Date, timeZone: string): string {
@@ -77,31 +56,14 @@ export function formatXsdDateTime(instant: string | Date, timeZone: string): str
   const epochMs = date.getTime();
   if (!Number.isFinite(epochMs)) throw new RangeError(`invalid instant: ${String(instant)}`);
   if (!isValidTimeZone(timeZone)) throw new RangeError(`unknown time zone: ${timeZone}`);
-  const parts: Record<string, string> = {};
-  for (const p of formatterFor(timeZone).formatToParts(date)) parts[p.type] = p.value;
-  if (parts.era !== 'AD') throw new RangeError(`instant before year 1: ${String(instant)}`);
-  const year = Number(parts.year);
-  const month = Number(parts.month);
-  const day = Number(parts.day);
-  const hour = Number(parts.hour);
-  const minute = Number(parts.minute);
-  const second = Number(parts.second);
-  const ms = ((epochMs % 1000) + 1000) % 1000;
-  const wallAsUtc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  // Date.UTC maps years 0..99 to 1900..1999; instants that old are not valid ЕЛК data anyway.
-  if (year < 100) throw new RangeError(`instant too far in the past: ${String(instant)}`);
-  const offsetMs = wallAsUtc - epochMs;
-  if (offsetMs % 60000 !== 0) {
-    // Pre-1970s local mean times have second-level offsets that xsd:dateTime cannot express.
+  // Years before 100 (and pre-1970s local mean times with second-level offsets) are not ЕЛК data.
+  if (date.getUTCFullYear() < 100) throw new RangeError(`instant too far in the past: ${String(instant)}`);
+  const wall = localDateTimeOf(date, timeZone);
+  const wallAsUtc = Date.UTC(Number(wall.date.slice(0, 4)), Number(wall.date.slice(5, 7)) - 1, Number(wall.date.slice(8, 10)), wall.hour, wall.minute, wall.second, wall.millisecond);
+  if ((wallAsUtc - epochMs) % 60000 !== 0) {
     throw new RangeError(`time zone ${timeZone} has a non-minute offset at ${date.toISOString()}`);
   }
-  const offMin = offsetMs / 60000;
-  const sign = offMin < 0 ? '-' : '+';
-  const abs = Math.abs(offMin);
-  return (
-    `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(minute)}:${pad(second)}.${pad(ms, 3)}` +
-    `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
-  );
+  return formatOffsetDateTime(date, timeZone);
 }
 
 /**
