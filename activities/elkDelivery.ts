@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
-import { v1 as uuidv1 } from 'uuid';
+import { v5 as uuidv5 } from 'uuid';
 import { ELK_BUSINESS_REJECTION, ElkDeliveryRequest, ElkDeliveryResult } from '../shared/lifecycle';
 
 /** A reply of the adapter to a message, as the activity needs it. */
@@ -34,6 +34,13 @@ export function withoutQuotedValues(text: string): string {
   return text.replace(/'[^']*'/g, "'…'").replace(/"[^"]*"/g, '"…"').slice(0, 2000);
 }
 
+// Namespace of this plugin's SMEV adapter clientIds (UUID v5 over application number, seq and generation).
+const CLIENT_ID_NAMESPACE = '8f6a3c2e-4b1d-5e7f-9a0b-1c2d3e4f5a6b';
+
+export function elkClientId(req: Pick<ElkDeliveryRequest, 'applicationNumber' | 'seq' | 'generation'>): string {
+  return uuidv5(`${req.applicationNumber}\u0000${req.seq}\u0000${req.generation ?? 0}`, CLIENT_ID_NAMESPACE);
+}
+
 interface OutboxRow {
   client_id: string;
   state: string;
@@ -51,21 +58,22 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
   }
 
   async function claimOutboxRow(req: ElkDeliveryRequest): Promise<OutboxRow> {
+    // The clientId is derived from (application, seq, generation), so even a commit lost in a database crash
+    // cannot make a retry send the same status under a new id. A status the portal rejected is sent again
+    // only on the clerk's request, as a new generation: the old clientId is bound to the old reply.
+    const clientId = elkClientId(req);
     await pool.query(
       `INSERT INTO elk_outbox (application_number, seq, client_id, request_type, stage, elk_status, status_date)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (application_number, seq) DO NOTHING`,
-      [req.applicationNumber, req.seq, uuidv1(), req.requestType, req.stage, req.elkStatus, req.statusDate],
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (application_number, seq) DO UPDATE SET client_id = EXCLUDED.client_id, state = 'pending'
+         WHERE elk_outbox.state = 'rejected' AND elk_outbox.client_id <> EXCLUDED.client_id`,
+      [req.applicationNumber, req.seq, clientId, req.requestType, req.stage, req.elkStatus, req.statusDate],
     );
-    // A status the portal rejected is sent again only on the clerk's request, and as a new SMEV message:
-    // the old clientId is bound to the old reply.
     const { rows } = await pool.query<OutboxRow>(
-      `UPDATE elk_outbox SET
-         client_id = CASE WHEN state = 'rejected' THEN $3::uuid ELSE client_id END,
-         state = CASE WHEN state = 'rejected' THEN 'pending' ELSE state END,
-         attempts = CASE WHEN state IN ('delivered', 'skipped') THEN attempts ELSE attempts + 1 END
+      `UPDATE elk_outbox SET attempts = CASE WHEN state IN ('delivered', 'skipped') THEN attempts ELSE attempts + 1 END
        WHERE application_number = $1 AND seq = $2
        RETURNING client_id, state, attempts, elk_order_number, reply_code`,
-      [req.applicationNumber, req.seq, uuidv1()],
+      [req.applicationNumber, req.seq],
     );
     return rows[0];
   }

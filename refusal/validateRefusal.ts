@@ -143,7 +143,9 @@ export function collectRefusal(
   const service = typeof serviceCode === 'string' ? catalog.services.get(serviceCode) : undefined;
   if (!service) {
     const known = [...catalog.services.keys()].join(', ');
-    issues.push(issue('serviceCode', 'unknown_service', `unknown service "${String(serviceCode)}" (known: ${known})`, `услуга «${String(serviceCode)}» не найдена в каталоге оснований отказа`));
+    // Not String(): an object without a usable toString would throw instead of being rejected.
+    const shown = typeof serviceCode === 'string' ? serviceCode : typeof serviceCode;
+    issues.push(issue('serviceCode', 'unknown_service', `unknown service "${shown}" (known: ${known})`, `услуга «${shown}» не найдена в каталоге оснований отказа`));
     return { issues };
   }
   const grounds = (refusal as { grounds?: unknown } | null | undefined)?.grounds;

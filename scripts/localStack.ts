@@ -2,6 +2,7 @@
 // (CLI v1.5.1, SQLite file in WAL mode) and a throwaway PostgreSQL 15 cluster (initdb/pg_ctl).
 // Used by the demo (npm start), the test suite (jest globalSetup) and the benchmark.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -134,7 +135,7 @@ export async function startLocalPostgres(opts: { dataDir: string; port?: number 
   if (process.getuid?.() === 0) {
     // The postgres user may not be able to traverse the project path (e.g. a 0700 temp dir of a CI clone):
     // keep the cluster in a postgres-owned temp folder and leave a pointer in the project folder.
-    const key = Buffer.from(path.resolve(opts.dataDir)).toString('hex').slice(-24);
+    const key = createHash('sha256').update(path.resolve(opts.dataDir)).digest('hex').slice(0, 16);
     dataDir = path.join(os.tmpdir(), `case-lifecycle-pg-${key}`);
     fs.mkdirSync(opts.dataDir, { recursive: true });
     fs.writeFileSync(path.join(opts.dataDir, 'CLUSTER_LOCATION'), dataDir + '\n');

@@ -10,7 +10,7 @@ export class ServiceRegistry {
 
   constructor(definitions: ServiceDefinition[]) {
     for (const d of definitions) {
-      if (this.byCode.has(d.code)) throw new Error(`Service ${d.code} is defined twice`);
+      if (this.byCode.has(d.code)) throw new Error(`Service ${d.code} is defined twice (услуга определена дважды)`);
       this.byCode.set(d.code, d);
     }
   }
@@ -21,7 +21,13 @@ export class ServiceRegistry {
     for (const dir of dirs) {
       for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
         const full = path.join(dir, file);
-        const result = ServiceDefinitionSchema.safeParse(JSON.parse(fs.readFileSync(full, 'utf8')));
+        let json: unknown;
+        try {
+          json = JSON.parse(fs.readFileSync(full, 'utf8'));
+        } catch (e) {
+          throw new InputValidationError(`service definition ${full}`, [{ field: '', rule: `не JSON (not JSON): ${(e as Error).message}` }]);
+        }
+        const result = ServiceDefinitionSchema.safeParse(json);
         if (!result.success) throw new InputValidationError(`service definition ${full}`, problemsOf(result.error));
         defs.push(result.data);
       }

@@ -1,6 +1,7 @@
 // The application (заявление) as the case system hands it over: the single schema checked by the client,
 // by the workflow's entry and by every test. Error messages name the field and the rule, never the value.
 import { z } from 'zod';
+import { isPlainText } from './plainText';
 import { innProblem, isValidSnils } from './identifiers';
 
 const isoInstant = z.iso.datetime({ offset: true, message: 'ожидается дата и время ISO 8601 с часовым поясом (ISO 8601 date-time with offset)' });
@@ -44,7 +45,14 @@ export const PersonApplicantSchema = z
       .optional(),
     passport: PassportSchema.optional(),
     birthDate: z.iso.date({ message: 'дата рождения: ГГГГ-ММ-ДД (YYYY-MM-DD)' }).optional(),
-    postalAddress: z.string().trim().min(1).max(1000).optional(),
+    // Printed on letters: bounded and plain text, so every accepted application can also be refused in writing.
+    postalAddress: z
+      .string()
+      .trim()
+      .min(1)
+      .max(500, 'почтовый адрес: не более 500 символов (at most 500 characters)')
+      .refine(isPlainText, 'почтовый адрес: только обычный текст (plain text, no control characters)')
+      .optional(),
     phone: z.string().regex(/^\+?\d{10,15}$/, 'телефон: 10–15 цифр (10-15 digits)').optional(),
     email: z.email('адрес электронной почты некорректен (invalid e-mail)').optional(),
   })

@@ -20,6 +20,8 @@ export interface ElkStatusItem {
   statusDate: string;
   requestType: 'CreateOrdersRequest' | 'UpdateOrdersRequest';
   state: ElkItemState;
+  /** Resends requested by the clerk after a rejection; part of the message's idempotency key. */
+  generation: number;
   /** Attachment reference (e.g. the refusal letter's file storage id). */
   attachment?: { fsUuid: string; docTypeId: string };
 }
@@ -64,6 +66,8 @@ export interface ElkDeliveryRequest {
   applicant: Applicant;
   officeName?: string;
   attachment?: { fsUuid: string; docTypeId: string };
+  /** How many times the clerk asked to resend this status after a rejection (0 at first). */
+  generation?: number;
 }
 
 export interface ElkDeliveryResult {

@@ -30,7 +30,11 @@ export const WorkerConfigSchema = z.object({
   CASE_PAYLOAD_KEYS: z.string().min(1).optional(),
   CASE_PAYLOAD_KEY_ACTIVE: z.string().min(1).optional(),
   CASE_SERVICES_DIR: z.string().min(1).optional(),
-  ELK_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  // Not below the retry policy's initial interval (500 ms): Temporal rejects maximumInterval < initialInterval.
+  ELK_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(500).max(3_600_000).default(60_000),
+  CASE_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error'], { message: 'trace, debug, info, warn или error' }).default('info'),
+  CASE_LOG_FILE: z.string().min(1).optional(),
+  CASE_MIGRATE: z.enum(['true', 'false'], { message: 'true или false' }).default('true'),
   CASE_DEPARTMENT_ID: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'латиница, цифры и дефис (a-z, 0-9, -)').default('department'),
   CASE_DEPARTMENT_NAME: z.string().min(1).max(300).default('Администрация муниципального образования (демо)'),
   CASE_REPORTS_DIR: z.string().min(1).default('.data/reports'),

@@ -3,11 +3,14 @@
 // A wrong or missing value stops start-up with a message naming the variable. `npm start` runs the
 // local demo instead, starting whatever is not configured.
 import { parseCodecKeys } from '../codec/payloadCodec';
+import { installMaskedRuntimeLogger, maskPersonalData } from '../security/logger';
 import { InputValidationError } from '../shared/validation';
 import { loadWorkerConfig } from './config';
 import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from './runtime';
 
 async function main(): Promise<void> {
+  // Masked JSON logs (СНИЛС, passport, phone, e-mail never reach a log line): CASE_LOG_LEVEL, CASE_LOG_FILE.
+  installMaskedRuntimeLogger();
   const config = loadWorkerConfig();
   const missing = (['TEMPORAL_ADDRESS', 'DATABASE_URL', 'SMEV_ADAPTER_URL', 'CASE_PAYLOAD_KEYS'] as const).filter((k) => !config[k]);
   if (missing.length > 0) {
@@ -22,6 +25,8 @@ async function main(): Promise<void> {
     databaseUrl: config.DATABASE_URL!,
     smevAdapterUrl: config.SMEV_ADAPTER_URL!,
     workflowBundlePath: process.env.CASE_WORKFLOW_BUNDLE || undefined,
+    // Under the least-privilege role (no DDL) migrations run separately: CASE_MIGRATE=false.
+    migrate: config.CASE_MIGRATE === 'true',
   });
   if (config.CASE_WEEKLY_REPORT_SCHEDULE === 'true') {
     await ensureSchedules({
@@ -38,6 +43,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`${maskPersonalData(err instanceof Error ? err.message : String(err))}\n`);
   process.exit(1);
 });

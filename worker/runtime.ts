@@ -103,6 +103,8 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
   const pool = new Pool({ connectionString: opts.databaseUrl, max: 20 });
   // A dropped connection (database restart) must not crash the worker: the next activity attempt reconnects.
   pool.on('error', () => undefined);
+  // A checked-out client has no pool listener: without one, a dropped connection (database restart) kills the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   if (opts.migrate !== false) await migrate(pool);
   const services = opts.services ?? ServiceRegistry.load();
   const smev = new SmevAdapterClient({ baseUrl: opts.smevAdapterUrl, itSystem: opts.itSystem });
@@ -145,6 +147,12 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     taskQueue: opts.taskQueue,
     activities: reportActivities,
     plugins: [plugin],
+    // Measured on 2 cores shared with Temporal and PostgreSQL (bench/README.md): more task slots than one
+    // workflow thread and one event loop can serve only turn queueing into long workflow tasks (TMPRL1104).
+    maxConcurrentWorkflowTaskExecutions: 8,
+    maxConcurrentActivityTaskExecutions: 16,
+    // ~1.5 MiB RSS per cached case: bounded, so memory does not grow with the number of open cases.
+    maxCachedWorkflows: 1000,
     ...opts.workerOptions,
   });
   let closed = false;

@@ -121,7 +121,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   // Second line of defence: the client validates too, but a workflow may be started by any tool.
   const parsed = ApplicationInputSchema.safeParse(rawInput);
   if (!parsed.success) {
-    rejectInput(`Заявление отклонено (application rejected): ${parsed.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`).join('; ')}`);
+    rejectInput(`Заявление отклонено (application rejected): ${parsed.error.issues.map((i) => `${fieldPath(i.path) || '(root)'}: ${i.message}`).join('; ')}`);
   }
   const input = parsed.data;
   if (workflowInfo().workflowId !== input.applicationNumber) {
@@ -191,6 +191,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       statusDate: new Date(nowMs).toISOString(),
       requestType: elkItems.length === 0 ? 'CreateOrdersRequest' : 'UpdateOrdersRequest',
       state: 'pending',
+      generation: 0,
       ...(attachment ? { attachment } : {}),
     });
   }
@@ -389,7 +390,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   setClerkAction(
     'reassign',
     (a) => {
-      if (a.to === assignedClerk) throw new Error(`Заявление уже назначено исполнителю ${a.to} (already assigned)`);
+      if (a.to.trim() === assignedClerk) throw new Error(`Заявление уже назначено исполнителю ${a.to.trim()} (already assigned)`);
     },
     async (a) => {
       assignedClerk = a.to;
@@ -455,6 +456,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
           applicant: input.applicant,
           ...(input.officeName ? { officeName: input.officeName } : {}),
           ...(item.attachment ? { attachment: item.attachment } : {}),
+          generation: item.generation,
         });
         item.state = 'delivered';
         elkDelivered++;
@@ -480,6 +482,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
         });
         await condition(() => problemResolution !== null);
         await records.closeClerkTask({ taskKey, resolution: problemResolution! });
+        if (problemResolution === 'retry') item.generation++;
         if (problemResolution === 'skip') {
           await records.markElkStatusSkipped({ applicationNumber: input.applicationNumber, seq: item.seq });
           item.state = 'skipped';
