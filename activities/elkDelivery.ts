@@ -147,12 +147,17 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
 
     const accepted = reply.orderStatus === 0 || (req.requestType === 'CreateOrdersRequest' && reply.orderStatus === 34);
     if (!accepted) return reject(req, attempt, reply.orderStatus, reply.message);
-    await pool.query(
+    const marked = await pool.query(
       `UPDATE elk_outbox SET state = 'delivered', reply_code = $3, reply_message = $4, elk_order_number = $5,
               delivered_at = COALESCE(delivered_at, now())
        WHERE application_number = $1 AND seq = $2`,
       [req.applicationNumber, req.seq, reply.orderStatus, reply.message.slice(0, 500), reply.elkOrderNumber ?? null],
     );
+    if (marked.rowCount !== 1) {
+      // The outbox row vanished (a database restored or crashed without durable commits): record it again.
+      // The retry re-sends under the same clientId, which the adapter answers with "already sent".
+      throw ApplicationFailure.retryable('ЕЛК outbox row missing after delivery; recording again', 'ElkOutboxRowLost');
+    }
     await note(req, attempt, reply.orderStatus === 34 ? 'delivered-order-existed' : 'delivered', null);
     return { clientId: row.client_id, replyCode: reply.orderStatus, elkOrderNumber: reply.elkOrderNumber, alreadyDelivered: false };
   }

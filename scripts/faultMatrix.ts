@@ -286,7 +286,8 @@ const FAULTS: Fault[] = [
     async chaos({ temporal, done }) {
       const points: number[] = [];
       for (let i = 0; i < 2 && !done(); i++) {
-        const wait = between(2000, 5000);
+        // The first restart comes early, so even a small batch meets it.
+        const wait = i === 0 ? between(600, 1200) : between(2000, 5000);
         await sleep(wait);
         if (done()) break;
         await temporal.restart();
@@ -300,7 +301,7 @@ const FAULTS: Fault[] = [
     async chaos({ pg, done }) {
       const points: number[] = [];
       for (let i = 0; i < 2 && !done(); i++) {
-        const wait = between(1500, 4000);
+        const wait = i === 0 ? between(500, 1000) : between(1500, 4000);
         await sleep(wait);
         if (done()) break;
         await pg.restart();
@@ -437,7 +438,7 @@ async function main(): Promise<number> {
 
   const [temporal, pg, bundle] = await Promise.all([
     startLocalTemporal({ dataDir: path.join(FAULT_DIR, 'temporal') }),
-    startLocalPostgres({ dataDir: path.join(FAULT_DIR, 'pg') }),
+    startLocalPostgres({ dataDir: path.join(FAULT_DIR, 'pg'), durable: true }),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never }),
   ]);
   cleanups.push(() => temporal.stop(), () => pg.stop());

@@ -129,7 +129,11 @@ function run(argv: string[], opts: { cwd?: string } = {}): string {
   return execFileSync(argv[0], argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd ?? '/' });
 }
 
-export async function startLocalPostgres(opts: { dataDir: string; port?: number }): Promise<LocalPostgres> {
+/**
+ * @param opts.durable keep fsync and synchronous commits (fault tests that crash the server must not lose
+ *   acknowledged commits, as a production database would not); off by default for speed.
+ */
+export async function startLocalPostgres(opts: { dataDir: string; port?: number; durable?: boolean }): Promise<LocalPostgres> {
   const port = opts.port ?? (await freePort());
   let dataDir = opts.dataDir;
   if (process.getuid?.() === 0) {
@@ -153,7 +157,8 @@ export async function startLocalPostgres(opts: { dataDir: string; port?: number 
       /* not running */
     }
   }
-  const pgOpts = `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  const speed = opts.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const pgOpts = `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c max_connections=200${speed}`;
   const start = () =>
     run(asPostgresUser(path.join(PG_BIN, 'pg_ctl'), ['-D', dataDir, '-l', path.join(dataDir, 'server.log'), '-o', pgOpts, '-w', '-t', '60', 'start']));
   start();

@@ -12,5 +12,13 @@ mkdir -p .data
 status=0
 npx jest --runInBand --forceExit --json --outputFile=.data/jest-results.json "$@" || status=$?
 # A plain closing line for CI: "N passed, N failed".
-node -e 'const r=require("./.data/jest-results.json");console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)' || true
-exit $status
+# The fault matrix (worker SIGKILL, Temporal and PostgreSQL restarts, portal outage and latency, duplicate
+# delivery) on its own stack; a smaller batch than `npm run test:faults` to keep the suite short.
+faults=0
+if [ $# -eq 0 ]; then
+  echo "[test] fault matrix"
+  FAULT_APPS="${FAULT_APPS:-8}" node -r ts-node/register/transpile-only scripts/faultMatrix.ts || faults=1
+fi
+node -e 'const r=require("./.data/jest-results.json");const f=r.numFailedTests+Number(process.argv[1]);console.log(`${r.numPassedTests} passed, ${f} failed`)' "$faults" || true
+[ $status -ne 0 ] && exit $status
+exit $faults
