@@ -3,6 +3,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import type { ProductionCalendar } from '../calendar/productionCalendar';
+import type { CodecKeys } from '../codec/payloadCodec';
 import type { WorkingHours } from '../calendar/workingHours';
 import { createEscalationActivities } from '../escalation/escalationActivities';
 import type { Directory } from '../escalation/directory';
@@ -25,6 +26,8 @@ export interface LifecycleDependencies {
   timeZone: string;
   workingHours?: WorkingHours;
   refusalRenderer: RefusalRenderer;
+  /** The payload keys; refusal letters are sealed with them in PostgreSQL. */
+  letterKeys: CodecKeys;
   directory: Directory;
   notifiers: Notifier[];
   /** Base URL of the case in the department's system, used in task links. */
@@ -54,7 +57,7 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
     ...createCaseRecordActivities(deps.pool),
     ...createElkDeliveryActivities(deps.pool, deps.elk, { replyWaitMs: deps.elkReplyWaitMs ?? 20_000 }),
     ...createDeadlineActivities({ services: deps.services, calendar: deps.calendar, timeZone: deps.timeZone, hours: deps.workingHours }),
-    ...createRefusalActivities({ pool: deps.pool, renderer: deps.refusalRenderer, timeZone: deps.timeZone }),
+    ...createRefusalActivities({ pool: deps.pool, renderer: deps.refusalRenderer, timeZone: deps.timeZone, keys: deps.letterKeys }),
     ...createEscalationActivities({ pool: deps.pool, directory: deps.directory, notifiers: deps.notifiers, caseLinkBase: deps.caseLinkBase, timeZone: deps.timeZone }),
   };
 }

@@ -5,6 +5,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { v4 as uuidv4 } from 'uuid';
 import { localDateOf } from '../calendar/timeZone';
+import type { CodecKeys } from '../codec/payloadCodec';
+import { openBytes, openText, sealBytes, sealText } from '../security/sealedColumns';
 import { RefusalRenderer, RefusalValidationError } from '../refusal';
 import type { Applicant } from '../shared/application';
 import { REFUSAL_VALIDATION_ERROR } from '../shared/lifecycle';
@@ -31,9 +33,47 @@ export interface RefusalDraft {
   text: string;
 }
 
+export interface StoredRefusalLetter {
+  letterId: string;
+  version: number;
+  groundCodes: string[];
+  text: string;
+  html: string;
+  pdf: Buffer;
+  contentHash: string;
+  templateVersion: string;
+  createdAt: Date;
+  issuedAt: Date | null;
+}
+
+const sealContext = (applicationNumber: string, version: number, part: 'text' | 'html' | 'pdf') => `refusal_letters:${applicationNumber}:${version}:${part}`;
+
+/** Reads and unseals the stored letters of a case (all versions, oldest first), for re-issue, appeal and tests. */
+export async function readRefusalLetters(pool: Pool, keys: CodecKeys, applicationNumber: string): Promise<StoredRefusalLetter[]> {
+  const { rows } = await pool.query(
+    `SELECT letter_id, version, ground_codes, text_sealed, html_sealed, pdf_sealed, content_sha256, template_version, created_at, issued_at
+       FROM refusal_letters WHERE application_number = $1 ORDER BY version`,
+    [applicationNumber],
+  );
+  return rows.map((r) => ({
+    letterId: r.letter_id,
+    version: r.version,
+    groundCodes: r.ground_codes,
+    text: openText(keys, r.text_sealed, sealContext(applicationNumber, r.version, 'text')),
+    html: openText(keys, r.html_sealed, sealContext(applicationNumber, r.version, 'html')),
+    pdf: openBytes(keys, r.pdf_sealed, sealContext(applicationNumber, r.version, 'pdf')),
+    contentHash: r.content_sha256,
+    templateVersion: r.template_version,
+    createdAt: r.created_at,
+    issuedAt: r.issued_at,
+  }));
+}
+
 export function createRefusalActivities(deps: {
   pool: Pool;
   renderer: RefusalRenderer;
+  /** Payload keys: letters are sealed with them at rest. */
+  keys: CodecKeys;
   timeZone: string;
   /** Clerk id → name and position printed under the letter. */
   signatory?: (clerk: string) => { name: string; position: string };
@@ -49,14 +89,10 @@ export function createRefusalActivities(deps: {
         });
       }
       // Idempotent: a retried attempt returns the draft an earlier attempt stored.
-      const existing = await deps.pool.query(
-        `SELECT letter_id, version, content_sha256, template_version, ground_codes, text
-           FROM refusal_letters WHERE application_number = $1 AND version = $2`,
-        [input.applicationNumber, input.version],
-      );
-      if (existing.rows[0]) {
-        const r = existing.rows[0];
-        return { letterId: r.letter_id, version: r.version, contentHash: r.content_sha256, templateVersion: r.template_version, groundCodes: r.ground_codes, text: r.text };
+      const existing = (await readRefusalLetters(deps.pool, deps.keys, input.applicationNumber)).find((l) => l.version === input.version);
+      if (existing) {
+        const { letterId, version, contentHash, templateVersion, groundCodes, text } = existing;
+        return { letterId, version, contentHash, templateVersion, groundCodes, text };
       }
       const a = input.applicant;
       let letter;
@@ -82,10 +118,13 @@ export function createRefusalActivities(deps: {
       }
       const letterId = uuidv4();
       await deps.pool.query(
-        `INSERT INTO refusal_letters (letter_id, application_number, version, service_code, ground_codes, text, html, pdf,
-                                      content_sha256, template_version, drafted_by)
+        `INSERT INTO refusal_letters (letter_id, application_number, version, service_code, ground_codes, text_sealed, html_sealed,
+                                      pdf_sealed, content_sha256, template_version, drafted_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (application_number, version) DO NOTHING`,
-        [letterId, input.applicationNumber, input.version, input.serviceCode, letter.groundCodes, letter.text, letter.html, letter.pdf,
+        [letterId, input.applicationNumber, input.version, input.serviceCode, letter.groundCodes,
+         sealText(deps.keys, letter.text, sealContext(input.applicationNumber, input.version, 'text')),
+         sealText(deps.keys, letter.html, sealContext(input.applicationNumber, input.version, 'html')),
+         sealBytes(deps.keys, letter.pdf, sealContext(input.applicationNumber, input.version, 'pdf')),
          letter.contentHash, letter.templateVersion, input.clerk],
       );
       const stored = await deps.pool.query(`SELECT letter_id FROM refusal_letters WHERE application_number = $1 AND version = $2`, [
@@ -105,7 +144,7 @@ export function createRefusalActivities(deps: {
     async issueRefusalLetter(input: { applicationNumber: string; letterId: string; clerk: string }): Promise<{ fsUuid: string; docTypeId: string }> {
       const { rows } = await deps.pool.query(
         `UPDATE refusal_letters SET issued_at = COALESCE(issued_at, clock_timestamp()), issued_by = COALESCE(issued_by, $3)
-          WHERE application_number = $1 AND letter_id = $2 AND length(pdf) > 0 AND length(text) > 0
+          WHERE application_number = $1 AND letter_id = $2 AND length(pdf_sealed) > 0 AND length(text_sealed) > 0
           RETURNING letter_id`,
         [input.applicationNumber, input.letterId, input.clerk],
       );

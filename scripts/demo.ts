@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
+import { readRefusalLetters } from '../activities/refusalLetters';
 import { CaseClient } from '../client/caseClient';
 import { generateKeySpec, parseCodecKeys } from '../codec/payloadCodec';
 import { startElkEmulator } from '../epgu/emulator/elkEmulator';
@@ -149,9 +150,10 @@ async function main(): Promise<void> {
   say(`Per application: SELECT * FROM elk_outbox WHERE application_number = '${apps[0][0].applicationNumber}' ORDER BY seq;`);
   const refused = apps.find(([, route]) => route === 'refuse');
   if (refused) {
-    const { rows: letter } = await runtime.pool.query('SELECT text FROM refusal_letters WHERE application_number = $1 AND issued_at IS NOT NULL', [refused[0].applicationNumber]);
-    say(`\nRefusal letter sent with status 4 for ${refused[0].applicationNumber} (first lines; text, HTML and PDF are in refusal_letters):`);
-    for (const line of String(letter[0]?.text ?? '').split('\n').filter((l) => l.trim()).slice(0, 14)) say(`  | ${line}`);
+    const letters = await readRefusalLetters(runtime.pool, codecKeys, refused[0].applicationNumber);
+    const issued = letters.find((l) => l.issuedAt);
+    say(`\nRefusal letter sent with status 4 for ${refused[0].applicationNumber} (first lines; text, HTML and PDF are sealed in refusal_letters):`);
+    for (const line of String(issued?.text ?? '').split('\n').filter((l) => l.trim()).slice(0, 14)) say(`  | ${line}`);
   }
 
   // The weekly compliance report management receives on Mondays; here for the current week, demo included.

@@ -120,6 +120,7 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     calendar,
     timeZone: opts.department.timeZone,
     refusalRenderer,
+    letterKeys: opts.codecKeys,
     directory: opts.directory ?? loadDirectory({}),
     notifiers: opts.notifiers ?? [],
     caseLinkBase: opts.caseLinkBase ?? 'http://localhost:8080/cases',

@@ -80,6 +80,7 @@ beforeAll(async () => {
     calendar,
     timeZone: TZ,
     refusalRenderer: createRefusalRenderer(),
+    letterKeys: TEST_CODEC_KEYS,
     directory: parseDirectory({
       clerks: { ivanova: { name: 'Иванова Анна Сергеевна' } },
       head: { name: 'Кузнецов Олег Петрович' },

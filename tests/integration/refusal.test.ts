@@ -10,8 +10,10 @@ import {
   sampleApplication,
   startWorkerProcess,
   TestContext,
+  TEST_CODEC_KEYS,
   waitFor,
 } from '../support/harness';
+import { readRefusalLetters } from '../../activities/refusalLetters';
 
 const THREE_GROUNDS = [
   { code: 'missing-documents', facts: { missingDocuments: ['положительное заключение экспертизы проектной документации', 'результаты инженерных изысканий'] } },
@@ -36,11 +38,15 @@ async function toReview(no: string) {
 }
 
 async function letterRows(no: string) {
-  const { rows } = await ctx.pool.query(
-    'SELECT letter_id, version, ground_codes, text, html, pdf, created_at, issued_at FROM refusal_letters WHERE application_number = $1 ORDER BY version',
-    [no],
-  );
-  return rows;
+  return (await readRefusalLetters(ctx.pool, TEST_CODEC_KEYS, no)).map((l) => ({
+    letter_id: l.letterId,
+    version: l.version,
+    text: l.text,
+    html: l.html,
+    pdf: l.pdf,
+    created_at: l.createdAt,
+    issued_at: l.issuedAt,
+  }));
 }
 
 describe('with an in-process worker', () => {
@@ -87,6 +93,14 @@ describe('with an in-process worker', () => {
     const pdfText = spawnSync('pdftotext', ['-raw', '-', '-'], { input: issued.pdf }).stdout.toString('utf8');
     expect(pdfText).toContain('Петрову Ивану Сергеевичу');
     expect(pdfText).toContain('результаты инженерных изысканий');
+    // At rest the letter is ciphertext: a database reader without the keys does not see the applicant.
+    const { rows: raw } = await ctx.pool.query('SELECT text_sealed, html_sealed, pdf_sealed FROM refusal_letters WHERE application_number = $1', [no]);
+    for (const r of raw) {
+      for (const column of [r.text_sealed, r.html_sealed, r.pdf_sealed]) {
+        expect(column.toString('utf8')).not.toContain('Петров');
+        expect(column.toString('latin1')).not.toContain('%PDF');
+      }
+    }
   });
 
   it('rejects invalid refusals with a message naming the problem; the case stays in review and nothing goes to ЕЛК', async () => {
@@ -150,7 +164,7 @@ it('stores the letter before the refusal status reaches ЕЛК, also when the wo
     const [letter] = await letterRows(no);
     expect(letter.issued_at).not.toBeNull();
     expect(letter.created_at.getTime()).toBeLessThanOrEqual(Date.parse(refusal.receivedAt));
-    expect(letter.issued_at.getTime()).toBeLessThanOrEqual(Date.parse(refusal.receivedAt));
+    expect(letter.issued_at!.getTime()).toBeLessThanOrEqual(Date.parse(refusal.receivedAt));
     expect(refusal.attachments[0].fsUuid).toBe(letter.letter_id);
   } finally {
     await killProcess(second, 'SIGTERM');
