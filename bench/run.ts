@@ -4,6 +4,7 @@
 // Everything (worker, bench client, emulator) runs in this one process, so CPU and RSS figures include the
 // client and the emulator; the Temporal server and PostgreSQL are measured separately from /proc.
 // See bench/README.md for the options and how to read the output.
+import { DEMO_PATHS, driveDemoPath } from '../scripts/demoRoutes';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -273,39 +274,6 @@ async function typicalPath(cases: CaseClient, app: ApplicationInput): Promise<vo
   await act(cases, no, 'approve', { clerk: 'head-smirnov' } as never);
   await act(cases, no, 'issueResult', { clerk } as never);
   await cases.result(no);
-}
-
-type DemoPath = 'approve' | 'interagency' | 'correction' | 'cancel' | 'refuse';
-const DEMO_PATHS: DemoPath[] = ['approve', 'interagency', 'correction', 'cancel', 'refuse'];
-const REFUSAL_GROUNDS = [
-  { code: 'missing-documents', facts: { missingDocuments: ['положительное заключение экспертизы проектной документации'] } },
-  { code: 'gpzu-noncompliance', facts: { parameter: 'максимальный процент застройки', designValue: '62 %', permittedValue: 'не более 50 %' } },
-];
-
-/** The same routes as scripts/demo.ts drive(). */
-async function demoPath(cases: CaseClient, app: ApplicationInput, route: DemoPath): Promise<void> {
-  const no = app.applicationNumber;
-  const clerk = app.assignedClerk!;
-  await cases.startApplication(app);
-  await cases.act(no, 'register', { clerk });
-  if (route === 'cancel') return cases.applicantCancelled(no, { reason: 'Заявитель отозвал заявление' });
-  await cases.act(no, 'startReview', { clerk });
-  if (route === 'interagency') {
-    await cases.act(no, 'requestInteragency', { clerk, agencies: ['Росреестр'] });
-    await cases.act(no, 'recordInteragencyAnswer', { clerk, agency: 'Росреестр' });
-  }
-  if (route === 'refuse') {
-    await cases.act(no, 'draftDecision', { clerk, outcome: 'refuse', grounds: REFUSAL_GROUNDS });
-    await cases.act(no, 'refuse', { clerk: 'head-smirnov' });
-    return;
-  }
-  if (route === 'correction') {
-    await cases.act(no, 'requestFromApplicant', { clerk, kind: 'correction', note: 'Уточните адрес объекта' });
-    await cases.applicantResponded(no, { note: 'Адрес уточнён' });
-  }
-  await cases.act(no, 'draftDecision', { clerk, outcome: 'approve' });
-  await cases.act(no, 'approve', { clerk: 'head-smirnov' });
-  await cases.act(no, 'issueResult', { clerk });
 }
 
 interface HistoryFigures {
@@ -607,7 +575,7 @@ async function main(): Promise<void> {
       setTimeout(() => emulator.faults.set({ outage: false }), 3000);
     }, 1500);
     const ids = Array.from({ length: count }, (_, i) => `D-${runTag}-${i}`);
-    await Promise.all(ids.map((id, i) => demoPath(c, application(id, i, DEMO_PATHS[i % 5] === 'refuse' || i % 2 ? 'construction-permit' : 'archive-certificate'), DEMO_PATHS[i % 5])));
+    await Promise.all(ids.map((id, i) => driveDemoPath(c, application(id, i, DEMO_PATHS[i % 5] === 'refuse' || i % 2 ? 'construction-permit' : 'archive-certificate'), DEMO_PATHS[i % 5])));
     await Promise.all(ids.map((id) => c.result(id)));
     clearTimeout(outage);
     emulator.faults.clear();

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { readRefusalLetters } from '../activities/refusalLetters';
 import { CaseClient } from '../client/caseClient';
+import { DEMO_PATHS, DemoPath, driveDemoPath } from './demoRoutes';
 import { generateKeySpec, parseCodecKeys } from '../codec/payloadCodec';
 import { startElkEmulator } from '../epgu/emulator/elkEmulator';
 import { ApplicationInput } from '../shared/application';
@@ -36,40 +37,6 @@ const PEOPLE = [
   ['Иванов', 'Пётр', 'Алексеевич'], ['Смирнова', 'Анна', 'Викторовна'], ['Кузнецов', 'Дмитрий', 'Олегович'],
   ['Попова', 'Елена', 'Игоревна'], ['Соколов', 'Артём', 'Ильич'], ['Лебедева', 'Ольга', 'Павловна'],
 ];
-type Path = 'approve' | 'interagency' | 'correction' | 'cancel' | 'refuse';
-const PATHS: Path[] = ['approve', 'interagency', 'correction', 'cancel', 'refuse'];
-
-const REFUSAL_GROUNDS = [
-  { code: 'missing-documents', facts: { missingDocuments: ['положительное заключение экспертизы проектной документации'] } },
-  { code: 'gpzu-noncompliance', facts: { parameter: 'максимальный процент застройки', designValue: '62 %', permittedValue: 'не более 50 %' } },
-];
-
-async function drive(cases: CaseClient, app: ApplicationInput, route: Path): Promise<void> {
-  const no = app.applicationNumber;
-  const clerk = app.assignedClerk ?? 'ivanova';
-  await cases.startApplication(app);
-  await cases.act(no, 'register', { clerk });
-  if (route === 'cancel') return cases.applicantCancelled(no, { reason: 'Заявитель отозвал заявление' });
-  await cases.act(no, 'startReview', { clerk });
-  if (route === 'interagency') {
-    await cases.act(no, 'requestInteragency', { clerk, agencies: ['Росреестр'] });
-    await cases.act(no, 'recordInteragencyAnswer', { clerk, agency: 'Росреестр' });
-  }
-  if (route === 'refuse') {
-    // The letter is rendered and stored with the draft; status 4 goes out only after it, with the letter attached.
-    await cases.act(no, 'draftDecision', { clerk, outcome: 'refuse', grounds: REFUSAL_GROUNDS });
-    await cases.act(no, 'refuse', { clerk: 'head-smirnov' });
-    return;
-  }
-  if (route === 'correction') {
-    await cases.act(no, 'requestFromApplicant', { clerk, kind: 'correction', note: 'Уточните адрес объекта' });
-    await cases.applicantResponded(no, { note: 'Адрес уточнён' });
-  }
-  await cases.act(no, 'draftDecision', { clerk, outcome: 'approve' });
-  await cases.act(no, 'approve', { clerk: 'head-smirnov' });
-  await cases.act(no, 'issueResult', { clerk });
-}
-
 async function main(): Promise<void> {
   // The demo narrates what happens; the SDK's own retry warnings (expected during the outage) stay quiet.
   Runtime.install({
@@ -99,18 +66,18 @@ async function main(): Promise<void> {
   const cases = await CaseClient.connect({ address: temporalAddress, namespace: options.namespace, codecKeys, services: runtime.services, taskQueue: options.taskQueue });
 
   const runId = new Date().toISOString().replace(/\D/g, '').slice(2, 12);
-  const apps = Array.from({ length: count }, (_, i): [ApplicationInput, Path] => {
+  const apps = Array.from({ length: count }, (_, i): [ApplicationInput, DemoPath] => {
     const [lastName, firstName, middleName] = PEOPLE[i % PEOPLE.length];
     return [
       {
         applicationNumber: `DEMO-${runId}-${String(i + 1).padStart(3, '0')}`,
-        serviceCode: PATHS[i % PATHS.length] === 'refuse' || i % 2 ? 'construction-permit' : 'archive-certificate',
+        serviceCode: DEMO_PATHS[i % DEMO_PATHS.length] === 'refuse' || i % 2 ? 'construction-permit' : 'archive-certificate',
         channel: (['epgu', 'mfc', 'inPerson'] as const)[i % 3],
         receivedAt: new Date().toISOString(),
         applicant: { kind: 'person', lastName, firstName, middleName, snils: snils(200000000 + i * 7919) },
         assignedClerk: ['ivanova', 'petrov', 'sidorova'][i % 3],
       },
-      PATHS[i % PATHS.length],
+      DEMO_PATHS[i % DEMO_PATHS.length],
     ];
   });
 
@@ -128,7 +95,7 @@ async function main(): Promise<void> {
     }, 1500);
   }
   const started = Date.now();
-  await Promise.all(apps.map(([app, route]) => drive(cases, app, route)));
+  await Promise.all(apps.map(([app, route]) => driveDemoPath(cases, app, route)));
   const results = await Promise.all(apps.map(([app]) => cases.result(app.applicationNumber)));
   const seconds = (Date.now() - started) / 1000;
 

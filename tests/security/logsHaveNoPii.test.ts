@@ -1,12 +1,12 @@
 // The worker's logs carry no personal data: a worker process (worker/main.ts with the masking Runtime
 // logger, at DEBUG) runs lifecycles through a portal outage and bad input, and the whole log file, stdout
 // and stderr are scanned for every personal value used.
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputValidationError } from '../../shared/validation';
-import { createTestContext, killProcess, sampleApplication, TEST_DEPARTMENT, TEST_KEY_SPEC, TestContext, waitFor } from '../support/harness';
+import { createTestContext, killProcess, sampleApplication, startWorkerProcess, TestContext, waitFor } from '../support/harness';
 import { expectNoPii, PERSON } from './support/person';
 
 let ctx: TestContext;
@@ -15,42 +15,9 @@ let output = '';
 const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'case-logs-'));
 const logFile = path.join(logDir, 'worker.log');
 
-function startMaskedWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'tests/security/support/maskedWorkerMain.ts'], {
-    cwd: path.resolve(__dirname, '../..'),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: ctx.stack.temporalAddress,
-      DATABASE_URL: ctx.stack.databaseUrl,
-      SMEV_ADAPTER_URL: ctx.emulator.url,
-      CASE_PAYLOAD_KEYS: TEST_KEY_SPEC,
-      CASE_PAYLOAD_KEY_ACTIVE: 'test-2026',
-      CASE_TASK_QUEUE: ctx.taskQueue,
-      CASE_WORKFLOW_BUNDLE: ctx.stack.bundlePath,
-      CASE_WEBHOOK_ENABLED: 'false',
-      CASE_WEEKLY_REPORT_SCHEDULE: 'false',
-      ELK_RETRY_MAX_INTERVAL_MS: '500',
-      DEPARTMENT_INN: TEST_DEPARTMENT.senderInn,
-      CASE_LOG_FILE: logFile,
-      CASE_LOG_LEVEL: 'debug',
-    },
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      output += d;
-      if (output.includes('worker ready')) resolve(child);
-    });
-    child.stderr!.on('data', (d) => (output += d));
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${output}`)));
-    setTimeout(() => {
-      if (!output.includes('worker ready')) {
-        child.kill('SIGKILL');
-        reject(new Error(`worker not ready in 90 s: ${output}; log: ${fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-3000) : '(none)'}`));
-      }
-    }, 90_000).unref();
-  });
-}
+// The worker process as deployed, with the masking logger writing everything it logs to one file.
+const startMaskedWorker = (): Promise<ChildProcess> =>
+  startWorkerProcess(ctx, { entry: 'tests/security/support/maskedWorkerMain.ts', env: { CASE_LOG_FILE: logFile, CASE_LOG_LEVEL: 'debug' } });
 
 beforeAll(async () => {
   ctx = await createTestContext('logs-pii');

@@ -167,8 +167,8 @@ export async function waitFor<T>(probe: () => T | Promise<T>, timeoutMs = 60_000
 }
 
 /** Runs worker/main.ts as a separate process (so a test can SIGKILL it), wired to this context. */
-export function startWorkerProcess(ctx: TestContext): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'worker/main.ts'], {
+export function startWorkerProcess(ctx: TestContext, opts: { entry?: string; env?: Record<string, string> } = {}): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', opts.entry ?? 'worker/main.ts'], {
     cwd: path.resolve(__dirname, '../..'),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -184,6 +184,7 @@ export function startWorkerProcess(ctx: TestContext): Promise<ChildProcess> {
       CASE_WEEKLY_REPORT_SCHEDULE: 'false',
       ELK_RETRY_MAX_INTERVAL_MS: '500',
       DEPARTMENT_INN: TEST_DEPARTMENT.senderInn,
+      ...opts.env,
     },
   });
   return new Promise((resolve, reject) => {
