@@ -4,6 +4,7 @@
 // Everything (worker, bench client, emulator) runs in this one process, so CPU and RSS figures include the
 // client and the emulator; the Temporal server and PostgreSQL are measured separately from /proc.
 // See bench/README.md for the options and how to read the output.
+import { snilsWithChecksum as snils } from '../shared/identifiers';
 import { DEMO_PATHS, driveDemoPath } from '../scripts/demoRoutes';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -220,13 +221,6 @@ async function bounded<T>(items: T[], limit: number, fn: (item: T, i: number) =>
   );
 }
 
-function snils(body: number): string {
-  const d = String(body).padStart(9, '0');
-  let sum = 0;
-  for (let i = 0; i < 9; i++) sum += Number(d[i]) * (9 - i);
-  const check = sum % 101 === 100 ? 0 : sum % 101;
-  return `${d.slice(0, 3)}-${d.slice(3, 6)}-${d.slice(6, 9)} ${String(check).padStart(2, '0')}`;
-}
 
 function application(no: string, i: number, serviceCode = 'archive-certificate'): ApplicationInput {
   return {

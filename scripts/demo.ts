@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import { readRefusalLetters } from '../activities/refusalLetters';
 import { CaseClient } from '../client/caseClient';
+import { snilsWithChecksum as snils } from '../shared/identifiers';
 import { DEMO_PATHS, DemoPath, driveDemoPath } from './demoRoutes';
 import { generateKeySpec, parseCodecKeys } from '../codec/payloadCodec';
 import { startElkEmulator } from '../epgu/emulator/elkEmulator';
@@ -25,13 +26,6 @@ function demoKeys(): string {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
-function snils(body: number): string {
-  const d = String(body).padStart(9, '0');
-  let sum = 0;
-  for (let i = 0; i < 9; i++) sum += Number(d[i]) * (9 - i);
-  const check = sum % 101 === 100 ? 0 : sum % 101;
-  return `${d.slice(0, 3)}-${d.slice(3, 6)}-${d.slice(6, 9)} ${String(check).padStart(2, '0')}`;
-}
 
 const PEOPLE = [
   ['Иванов', 'Пётр', 'Алексеевич'], ['Смирнова', 'Анна', 'Викторовна'], ['Кузнецов', 'Дмитрий', 'Олегович'],

@@ -8,11 +8,21 @@ export function isValidSnils(value: string): boolean {
   const check = Number(digits.slice(9));
   // Numbers up to 001-001-998 were issued before checksums existed.
   if (Number(body) <= 1001998) return true;
+  return snilsCheckNumber(body) === check;
+}
+
+/** The two check digits of a СНИЛС body (9 digits): weighted sum mod 101, where 100 counts as 00. */
+function snilsCheckNumber(body: string): number {
   let sum = 0;
   for (let i = 0; i < 9; i++) sum += Number(body[i]) * (9 - i);
-  let expected = sum % 101;
-  if (expected === 100) expected = 0;
-  return expected === check;
+  const check = sum % 101;
+  return check === 100 ? 0 : check;
+}
+
+/** A СНИЛС with its check digits for a 9-digit body, formatted 'XXX-XXX-XXX YY' (demo and test data). */
+export function snilsWithChecksum(body: number | string): string {
+  const d = String(body).padStart(9, '0');
+  return formatSnils(`${d}${String(snilsCheckNumber(d)).padStart(2, '0')}`);
 }
 
 /** Formats an 11-digit СНИЛС as ЕЛК expects it: 'XXX-XXX-XXX YY'. */

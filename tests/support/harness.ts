@@ -10,6 +10,7 @@ import { CaseClient } from '../../client/caseClient';
 import { parseCodecKeys } from '../../codec/payloadCodec';
 import { ElkEmulatorOptions, startElkEmulator } from '../../epgu/emulator/elkEmulator';
 import { ServiceRegistry } from '../../services/registry';
+import { snilsWithChecksum } from '../../shared/identifiers';
 import { ApplicationInput } from '../../shared/application';
 import { CaseLifecyclePlugin } from '../../worker/plugin';
 import { createWorkerRuntime, WorkerRuntime, WorkerRuntimeOptions } from '../../worker/runtime';
@@ -119,15 +120,8 @@ export async function createTestContext(name: string, emulatorOptions: ElkEmulat
 
 // ---- Test data ----
 
-/** A valid СНИЛС for a 9-digit body (computes the checksum), formatted as ЕЛК expects. */
-export function snilsFor(body: number): string {
-  const d = String(body).padStart(9, '0');
-  let sum = 0;
-  for (let i = 0; i < 9; i++) sum += Number(d[i]) * (9 - i);
-  let check = sum % 101;
-  if (check === 100) check = 0;
-  return `${d.slice(0, 3)}-${d.slice(3, 6)}-${d.slice(6, 9)} ${String(check).padStart(2, '0')}`;
-}
+/** A valid СНИЛС for a 9-digit body, formatted as ЕЛК expects. */
+export const snilsFor = snilsWithChecksum;
 
 let appCounter = 0;
 export function uniqueNumber(prefix: string): string {
