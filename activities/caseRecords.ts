@@ -1,15 +1,14 @@
 // Activities that keep the operator's view of a case in PostgreSQL. Each is idempotent: a retried attempt
 // (after a crash or a database restart) writes nothing twice.
 import type { Pool } from 'pg';
+import { inTransaction } from '../db/transaction';
 import type { CaseEventRecord, ClerkTaskRequest } from '../shared/lifecycle';
 
 export function createCaseRecordActivities(pool: Pool) {
   return {
     async recordCaseEvent(r: CaseEventRecord): Promise<void> {
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
-        const inserted = await client.query(
+      await inTransaction(pool, async (client) => {
+        await client.query(
           `INSERT INTO case_events (application_number, seq, stage, action, actor, occurred_at, note)
            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
           [r.applicationNumber, r.event.seq, r.event.stage, r.event.action, r.event.actor, r.event.at, r.event.note ?? null],
@@ -29,14 +28,7 @@ export function createCaseRecordActivities(pool: Pool) {
           [r.applicationNumber, r.serviceCode, r.channel, r.receivedAt, r.event.stage, r.assignedClerk, r.deadline,
            r.outcome, r.event.at, r.event.seq, r.registeredAt, r.dueDate, r.overdue],
         );
-        await client.query('COMMIT');
-        void inserted;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+      });
     },
 
     async openClerkTask(t: ClerkTaskRequest): Promise<void> {

@@ -379,65 +379,21 @@ function readStartTag(sc: Scanner, parentScope: Map<string, string>): PendingEle
   };
 }
 
-/** Escapes text for element content. CR is escaped so it survives parser line-end normalisation. */
-export function escapeXmlText(s: string): string {
+const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' };
+// Attribute values are also normalised by parsers: quotes, tabs and line ends must be character references.
+const ATTR_ESCAPES: Record<string, string> = { ...TEXT_ESCAPES, '"': '&quot;', "'": '&apos;', '\t': '&#9;', '\n': '&#10;' };
+
+function escapeWith(table: Record<string, string>, s: string): string {
   let out = '';
-  for (const c of s) {
-    switch (c) {
-      case '&':
-        out += '&amp;';
-        break;
-      case '<':
-        out += '&lt;';
-        break;
-      case '>':
-        out += '&gt;';
-        break;
-      case '\r':
-        out += '&#13;';
-        break;
-      default:
-        out += c;
-    }
-  }
+  for (const c of s) out += table[c] ?? c;
   return out;
 }
 
+/** Escapes text for element content. CR is escaped so it survives parser line-end normalisation. */
+export const escapeXmlText = (s: string): string => escapeWith(TEXT_ESCAPES, s);
+
 /** Escapes text for a double-quoted attribute value. */
-export function escapeXmlAttr(s: string): string {
-  let out = '';
-  for (const c of s) {
-    switch (c) {
-      case '&':
-        out += '&amp;';
-        break;
-      case '<':
-        out += '&lt;';
-        break;
-      case '>':
-        out += '&gt;';
-        break;
-      case '"':
-        out += '&quot;';
-        break;
-      case "'":
-        out += '&apos;';
-        break;
-      case '\t':
-        out += '&#9;';
-        break;
-      case '\n':
-        out += '&#10;';
-        break;
-      case '\r':
-        out += '&#13;';
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+export const escapeXmlAttr = (s: string): string => escapeWith(ATTR_ESCAPES, s);
 
 /** Attribute value by local name and namespace ('' = unqualified attribute). */
 export function getAttribute(el: XmlElement, local: string, ns = ''): string | undefined {

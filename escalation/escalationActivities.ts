@@ -1,8 +1,9 @@
 // Activities that turn a fired escalation rung into tasks for people and deliver them. The database
 // transaction makes the firing idempotent; notification rows make delivery resumable, so a retry sends
 // only what has not been sent yet.
+import { inTransaction } from '../db/transaction';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { z } from 'zod';
 import { peopleForRole, roleSchema, ROLE_LABELS_RU, type Directory, type Role, type RolePerson } from './directory';
 import type { Notifier, Recipient } from './notifier';
@@ -69,20 +70,6 @@ export function escalationTaskKey(applicationNumber: string, deadline: string, r
   return `esc:${applicationNumber}:${new Date(deadline).toISOString()}:${rung}:${role}`;
 }
 
-async function inTransaction<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
 
 interface PendingNotification {
   id: string;

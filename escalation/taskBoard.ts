@@ -1,5 +1,6 @@
 // The case system's view of tasks for people: list, acknowledge, reassign, resolve, and the audit trail
 // of each change. Every change and its audit row are written in one transaction.
+import { inTransaction } from '../db/transaction';
 import type { Pool, PoolClient } from 'pg';
 import { z } from 'zod';
 import { roleSchema, type Role } from './directory';
@@ -171,18 +172,8 @@ export class TaskBoard {
     await c.query('INSERT INTO task_audit (task_id, at, actor, action, detail) VALUES ($1, clock_timestamp(), $2, $3, $4)', [id, actor, action, detail]);
   }
 
-  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await fn(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+  private tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
+
 }

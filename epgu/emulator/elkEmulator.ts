@@ -107,14 +107,8 @@ export interface FaultController {
   clear(): FaultState;
 }
 
-export interface HistoryEntryView {
-  status: number;
-  /** As sent, xsd:dateTime lexical form. */
-  statusDate: string;
-  isInformed?: boolean;
-  messageType?: string;
-  params: { name: string; value: string }[];
-  attachments: { fsUuid?: string; datamartUuid?: string; docTypeId: string }[];
+/** A status as the portal applied it: the entry as sent, plus when and by which message. */
+export interface HistoryEntryView extends ElkStatusEntryView {
   /** Emulator-wide monotonic counter: total order of application across all orders. */
   seq: number;
   /** Wall clock (emulator clock) when the entry was applied. */
