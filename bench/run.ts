@@ -21,9 +21,6 @@ import { migrate } from '../db/migrate';
 import { startElkEmulator } from '../epgu/emulator/elkEmulator';
 import { freePort, ROOT, startLocalPostgres, startLocalTemporal } from '../scripts/localStack';
 import { ServiceRegistry } from '../services/registry';
-import { ProductionCalendar } from '../calendar/productionCalendar';
-import { createRefusalRenderer } from '../refusal';
-import { createThreadedRefusalRenderer } from './threadedRefusalRenderer';
 import { ApplicationInput } from '../shared/application';
 import { createWorkerRuntime, WorkerRuntime } from '../worker/runtime';
 
@@ -44,7 +41,6 @@ interface Options {
   label: string;
   historySample: number;
   probeMs: number;
-  renderThread: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -69,7 +65,6 @@ function parseOptions(argv: string[]): Options {
     label: get('label') ?? '',
     historySample: Number(get('history-sample') ?? 200),
     probeMs: Number(get('probe-ms') ?? 30_000),
-    renderThread: has('render-thread'),
   };
 }
 
@@ -276,7 +271,18 @@ interface HistoryFigures {
   bytesPerApp: number;
   workflowTasksPerApp: number;
   activitiesPerApp: number;
+  localActivitiesPerApp: number;
   activityTypes: Record<string, number>;
+}
+
+/** The activity type of a local-activity marker (core stores it as JSON in the marker's "data" detail). */
+function localActivityType(m: temporal.api.history.v1.IMarkerRecordedEventAttributes): string {
+  try {
+    const data = m.details?.data?.payloads?.[0]?.data;
+    return data ? String(JSON.parse(Buffer.from(data).toString('utf8')).activity_type ?? '?') : '?';
+  } catch {
+    return '?';
+  }
 }
 
 async function historyFigures(client: Client, ids: string[]): Promise<HistoryFigures> {
@@ -285,6 +291,7 @@ async function historyFigures(client: Client, ids: string[]): Promise<HistoryFig
   let bytes = 0;
   let wfts = 0;
   let activities = 0;
+  let locals = 0;
   const types: Record<string, number> = {};
   for (const id of ids) {
     const h = await client.workflow.getHandle(id).fetchHistory();
@@ -297,6 +304,11 @@ async function historyFigures(client: Client, ids: string[]): Promise<HistoryFig
         const t = e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?';
         types[t] = (types[t] ?? 0) + 1;
       }
+      if (e.eventType === E.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_local_activity') {
+        locals++;
+        const t = `local:${localActivityType(e.markerRecordedEventAttributes)}`;
+        types[t] = (types[t] ?? 0) + 1;
+      }
     }
   }
   const k = ids.length;
@@ -306,6 +318,7 @@ async function historyFigures(client: Client, ids: string[]): Promise<HistoryFig
     bytesPerApp: Math.round(bytes / k),
     workflowTasksPerApp: round(wfts / k),
     activitiesPerApp: round(activities / k),
+    localActivitiesPerApp: round(locals / k),
     activityTypes: Object.fromEntries(Object.entries(types).map(([t, c]) => [t, round(c / k, 2)])),
   };
 }
@@ -371,11 +384,6 @@ async function main(): Promise<void> {
   const cases = await CaseClient.connect({ address: temporalServer.address, codecKeys, services });
   const rawClient = new Client({ connection });
 
-  const calendar = new ProductionCalendar();
-  const renderer = opts.renderThread
-    ? createThreadedRefusalRenderer(createRefusalRenderer({ adjustCourtDeadline: (d) => calendar.workingDayOnOrAfter(d as never) }))
-    : null;
-
   async function startLifecycleWorker(taskQueue: string, workerOptions: Partial<WorkerOptions>): Promise<{ rt: WorkerRuntime; running: Promise<void> }> {
     const rt = await createWorkerRuntime({
       temporalAddress: temporalServer.address,
@@ -391,7 +399,6 @@ async function main(): Promise<void> {
       ...(opts.prebundled ? { workflowBundlePath: lifecycleBundlePath } : {}),
       workerOptions,
       migrate: false,
-      ...(renderer ? { refusalRenderer: renderer } : {}),
     });
     return { rt, running: rt.run() };
   }
@@ -480,15 +487,17 @@ async function main(): Promise<void> {
 
   // 1. How many activity calls a typical lifecycle makes: from a real history, not from reading the code.
   let activityCalls = 15;
+  let localActivityCalls = 0;
   if ((opts.ns.length && !opts.skipBaseline) || opts.scale) {
     const tq = `bench-probe-${runTag}`;
     const { rt, running } = await startLifecycleWorker(tq, opts.workerOptions);
     const no = `PROBE-${runTag}`;
     await typicalPath(casesOn(tq), application(no, 0));
     const h = await historyFigures(cases.client, [no]);
-    activityCalls = h.activitiesPerApp;
+    activityCalls = Math.round(h.activitiesPerApp);
+    localActivityCalls = Math.round(h.localActivitiesPerApp);
     report.typicalLifecycle = h;
-    say(`typical lifecycle: ${h.activitiesPerApp} activity calls ${JSON.stringify(h.activityTypes)}, ${h.workflowTasksPerApp} workflow tasks, ${h.eventsPerApp} events, ${h.bytesPerApp} bytes`);
+    say(`typical lifecycle: ${h.activitiesPerApp} activity + ${h.localActivitiesPerApp} local activity calls ${JSON.stringify(h.activityTypes)}, ${h.workflowTasksPerApp} workflow tasks, ${h.eventsPerApp} events, ${h.bytesPerApp} bytes`);
     await rt.shutdown();
     await running;
   }
@@ -511,7 +520,7 @@ async function main(): Promise<void> {
       const ph = await phase(tq);
       const ids = Array.from({ length: n }, (_, i) => `B-${runTag}-${n}-${i}`);
       await bounded(ids, opts.concurrency, async (id) => {
-        const h = await rawClient.workflow.start('baselineWorkflow', { workflowId: id, taskQueue: tq, args: [activityCalls] });
+        const h = await rawClient.workflow.start('baselineWorkflow', { workflowId: id, taskQueue: tq, args: [activityCalls, localActivityCalls] });
         await h.result();
       });
       const wall = ph.mark();

@@ -40,5 +40,6 @@ export {
   type FactValues,
   type LegalReference,
 } from './groundsCatalog';
+export { createThreadedRefusalRenderer, type ThreadedRefusalRenderer, type ThreadedRefusalRendererOptions } from './threadedRenderer';
 export { createTemplateRegistry, type TemplateRegistry, type LayoutContext } from './templateRegistry';
 export { formatDateRu, pluralRu, pluralFormRu, addMonthsIso, fullNameDative } from './format';

@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_CATALOG_DIR, loadGroundsCatalog, type FactValues, type GroundsCatalog } from './groundsCatalog';
-import { parseMarkup, toHtmlDocument, toPdfContent, toPlainText, type Block } from './documentModel';
+import { parseMarkup, toHtmlDocument, toPdfContent, toPlainText, type Block, type PdfNode } from './documentModel';
 import { addMonthsIso, formatDateRu, fullNameDative } from './format';
-import { renderPdf } from './pdf';
+import { renderPdf, type PdfMetadata } from './pdf';
 import { createTemplateRegistry, type LayoutContext, type TemplateRegistry } from './templateRegistry';
 import { collectEnvelope, collectRefusal, RefusalValidationError, type ValidatedRefusal } from './validateRefusal';
 
@@ -150,29 +150,42 @@ export function createRefusalRenderer(options: RefusalRendererOptions = {}): Ref
     renderDocument,
     async render(raw: unknown): Promise<RefusalLetter> {
       const doc = renderDocument(raw);
-      const def = doc.refusal.service.definition;
-      const pdf = await renderPdf(toPdfContent(doc.blocks), {
-        title: doc.title,
-        author: def.authority.name,
-        subject: def.serviceName,
-        date: (raw as RefusalLetterInput).decisionDate,
-      });
-      const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
-      const h = createHash('sha256').update('refusal-letter/v1\0');
-      for (const [name, bytes] of [['text', Buffer.from(doc.text, 'utf8')], ['html', Buffer.from(doc.html, 'utf8')], ['pdf', pdf]] as const) {
-        h.update(`${name}\0${bytes.length}\0`);
-        h.update(bytes);
-      }
-      return {
-        text: doc.text,
-        html: doc.html,
-        pdf,
-        contentHash: h.digest('hex'),
-        partHashes: { text: sha(doc.text), html: sha(doc.html), pdf: sha(pdf) },
-        templateVersion: registry.templateVersion,
-        groundCodes: doc.refusal.grounds.map((g) => g.code),
-      };
+      const { content, meta } = pdfRequestOf(doc, (raw as RefusalLetterInput).decisionDate);
+      return assembleRefusalLetter(doc, await renderPdf(content, meta), registry.templateVersion);
     },
+  };
+}
+
+/** pdfmake's input for a rendered document; plain data, so it can be posted to a worker thread. */
+export interface PdfRequest {
+  content: PdfNode[];
+  meta: PdfMetadata;
+}
+
+export function pdfRequestOf(doc: RenderedDocument, decisionDate: string): PdfRequest {
+  const def = doc.refusal.service.definition;
+  return {
+    content: toPdfContent(doc.blocks),
+    meta: { title: doc.title, author: def.authority.name, subject: def.serviceName, date: decisionDate },
+  };
+}
+
+/** The letter from its three renditions, hashed as documented on RefusalLetter. */
+export function assembleRefusalLetter(doc: RenderedDocument, pdf: Buffer, templateVersion: string): RefusalLetter {
+  const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+  const h = createHash('sha256').update('refusal-letter/v1\0');
+  for (const [name, bytes] of [['text', Buffer.from(doc.text, 'utf8')], ['html', Buffer.from(doc.html, 'utf8')], ['pdf', pdf]] as const) {
+    h.update(`${name}\0${bytes.length}\0`);
+    h.update(bytes);
+  }
+  return {
+    text: doc.text,
+    html: doc.html,
+    pdf,
+    contentHash: h.digest('hex'),
+    partHashes: { text: sha(doc.text), html: sha(doc.html), pdf: sha(pdf) },
+    templateVersion,
+    groundCodes: doc.refusal.grounds.map((g) => g.code),
   };
 }
 

@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   const { rows } = await runtime.pool.query(
     `SELECT count(*)::int AS statuses, count(DISTINCT application_number)::int AS applications,
             (SELECT count(*)::int FROM elk_delivery_attempts a JOIN elk_outbox o USING (application_number, seq)
-              WHERE o.application_number LIKE $1 AND a.outcome <> 'delivered' AND a.outcome <> 'sent') AS retries
+              WHERE o.application_number LIKE $1 AND a.outcome <> 'delivered') AS retries
        FROM elk_outbox WHERE application_number LIKE $1 AND state = 'delivered'`,
     [`DEMO-${runId}-%`],
   );

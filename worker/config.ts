@@ -61,6 +61,8 @@ export const WorkerConfigSchema = z.object({
       'список ГГГГ-ММ-ДД:название через запятую, существующие даты (YYYY-MM-DD:name,…)',
     )
     .optional(),
+  // Fallback: 'off' renders refusal PDFs on the main event loop (as before the render thread).
+  CASE_REFUSAL_RENDER_THREAD: z.enum(['on', 'off'], { message: 'on или off' }).default('on'),
   CASE_CODEC_SERVER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   CASE_CODEC_SERVER_TOKEN: z.string().min(16, 'не короче 16 символов (at least 16 characters)').optional(),
 });

@@ -14,7 +14,7 @@ import { ServiceRegistry } from '../services/registry';
 import { ProductionCalendar } from '../calendar/productionCalendar';
 import { Directory, loadDirectory } from '../escalation/directory';
 import { Notifier, SmtpNotifier, WebhookNotifier } from '../escalation/notifier';
-import { createRefusalRenderer, RefusalRenderer } from '../refusal';
+import { createRefusalRenderer, createThreadedRefusalRenderer, RefusalRenderer, ThreadedRefusalRenderer } from '../refusal';
 import { createComplianceReportActivities } from '../reports/complianceReportActivities';
 import { ensureWeeklyReportSchedule } from '../reports/schedule';
 import { Client, Connection } from '@temporalio/client';
@@ -41,6 +41,8 @@ export interface WorkerRuntimeOptions {
   notifiers?: Notifier[];
   caseLinkBase?: string;
   refusalRenderer?: RefusalRenderer;
+  /** Default renderer only: false renders refusal PDFs on the main thread (CASE_REFUSAL_RENDER_THREAD=off). */
+  refusalRenderThread?: boolean;
   /** Weekly compliance report: department id (file names), its display name and the output folder. */
   reports?: { department: string; departmentName: string; outputDir: string };
   /** Skip migrations (the worker role has no DDL rights in production; migrate with npm run migrate). */
@@ -87,6 +89,7 @@ export function runtimeOptionsFromConfig(config: WorkerConfig, codecKeys: CodecK
     itSystem: config.SMEV_IT_SYSTEM,
     codecKeys,
     elkRetryMaxIntervalMs: config.ELK_RETRY_MAX_INTERVAL_MS,
+    refusalRenderThread: config.CASE_REFUSAL_RENDER_THREAD === 'on',
     services: ServiceRegistry.load(config.CASE_SERVICES_DIR ? [config.CASE_SERVICES_DIR] : []),
     department: {
       senderInn: config.DEPARTMENT_INN,
@@ -109,10 +112,14 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
   const services = opts.services ?? ServiceRegistry.load();
   const smev = new SmevAdapterClient({ baseUrl: opts.smevAdapterUrl, itSystem: opts.itSystem });
   const calendar = opts.calendar ?? new ProductionCalendar();
-  // Loaded and checked now: a broken template or catalog stops the worker, not the first refusal.
-  const refusalRenderer =
-    opts.refusalRenderer ??
-    createRefusalRenderer({ adjustCourtDeadline: (date) => calendar.workingDayOnOrAfter(date as never) });
+  let refusalRenderer = opts.refusalRenderer;
+  let ownRenderThread: ThreadedRefusalRenderer | undefined;
+  if (!refusalRenderer) {
+    // Loaded and checked now: a broken template or catalog stops the worker, not the first refusal.
+    const base = createRefusalRenderer({ adjustCourtDeadline: (date) => calendar.workingDayOnOrAfter(date as never) });
+    // pdfmake blocks for 0.2–1 s per letter: in a thread it cannot stall workflow activations and ЕЛК delivery.
+    refusalRenderer = opts.refusalRenderThread === false ? base : (ownRenderThread = createThreadedRefusalRenderer(base));
+  }
   const activities = createLifecycleActivities({
     pool,
     services,
@@ -162,6 +169,7 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     closed = true;
     await connection.close().catch(() => undefined);
     await pool.end().catch(() => undefined);
+    await ownRenderThread?.close().catch(() => undefined);
   };
   return {
     worker,

@@ -1,7 +1,7 @@
 // Hostile input against a live case on the real server: workflow starts that bypass the client, clerk Updates
 // with arbitrary arguments in arbitrary order, and duplicate Signal / Update delivery. A rejected message
 // changes nothing, the workflow keeps running and can be completed, and duplicates are applied once.
-import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import fc from 'fast-check';
 import { ClerkActionName, ClerkActionSchemas, TRANSITIONS } from '../../shared/clerkActions';
 import type { CaseSnapshot } from '../../shared/lifecycle';
@@ -30,6 +30,8 @@ async function update(no: string, action: ClerkActionName, args: unknown, update
     return { ok: true, snap: snap as CaseSnapshot };
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) return { ok: false, message: String(err.cause?.message ?? err.message) };
+    // A case that reached its end and finished delivering refuses every Update at the server.
+    if (err instanceof WorkflowNotFoundError) return { ok: false, message: err.message };
     throw err;
   }
 }
@@ -172,7 +174,8 @@ describe('clerk Updates with arbitrary arguments, in arbitrary order', () => {
         }
         const { status } = await handle(no).describe();
         const stage = (await ctx.cases.state(no)).stage;
-        expect(status.name).toBe(isTerminal(stage) ? expect.any(String) : 'RUNNING');
+        // A case still short of a terminal stage must be alive; a terminal one may still be delivering statuses.
+        if (!isTerminal(stage)) expect(status.name).toBe('RUNNING');
         expect(await bounded(`finishing from ${stage}`, finish(no))).toMatch(/cancelled|resultIssued|refused/);
       }),
       { numRuns: 8 },

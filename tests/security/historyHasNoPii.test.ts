@@ -74,10 +74,27 @@ describe.each([
     expect(rawText(history, payloads)).not.toContain('Васильковый');
     // Search attributes are the only plain payloads (the server must index them); all others are encrypted.
     const searchAttributePayloads = new Set(collectPayloads(history.events!.map((e) => e.upsertWorkflowSearchAttributesEventAttributes ?? e.workflowExecutionStartedEventAttributes?.searchAttributes)));
+    // The SDK's own markers (local-activity bookkeeping, patch ids) are plain JSON written by the SDK core, never
+    // user data: only the known bookkeeping keys may appear there. A local activity's result is encrypted.
+    const sdkMarkerPayloads = new Set(
+      history.events!.flatMap((e) => {
+        const m = e.markerRecordedEventAttributes;
+        if (!m?.markerName?.startsWith('core_')) return [];
+        return Object.entries(m.details ?? {}).filter(([key]) => key !== 'result').flatMap(([, v]) => v.payloads ?? []);
+      }),
+    );
+    const bookkeeping = new Set(['seq', 'attempt', 'activity_id', 'activity_type', 'complete_time', 'backoff', 'original_schedule_time', 'id', 'deprecated']);
     for (const p of payloads) {
       if (searchAttributePayloads.has(p)) continue;
+      if (sdkMarkerPayloads.has(p)) {
+        const value = JSON.parse(Buffer.from(p.data ?? new Uint8Array()).toString('utf8')) as unknown;
+        if (value !== null && typeof value === 'object') for (const key of Object.keys(value)) expect(bookkeeping).toContain(key);
+        else expect(typeof value === 'string' || typeof value === 'boolean').toBe(true);
+        continue;
+      }
       expect(Buffer.from(p.metadata!.encoding!).toString()).toBe('binary/encrypted');
     }
+    expect(sdkMarkerPayloads.size).toBeGreaterThan(0);
   });
 });
 
