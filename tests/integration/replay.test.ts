@@ -1,6 +1,7 @@
 // Determinism guard: histories of every lifecycle path replay against the current workflow code without
 // nondeterminism errors. Fresh histories are recorded from the real server; committed fixtures
-// (tests/fixtures/histories, refreshed with UPDATE_HISTORY_FIXTURES=1) catch changes that would break
+// (tests/fixtures/histories, added to with UPDATE_HISTORY_FIXTURES=1; fixtures recorded before a patched() change stay, so both
+// of its branches replay) catch changes that would break
 // workflows already running in a department.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
