@@ -4,6 +4,7 @@
 // Everything (worker, bench client, emulator) runs in this one process, so CPU and RSS figures include the
 // client and the emulator; the Temporal server and PostgreSQL are measured separately from /proc.
 // See bench/README.md for the options and how to read the output.
+import { xmllintHostPid } from '../epgu/xsdValidator';
 import { snilsWithChecksum as snils } from '../shared/identifiers';
 import { DEMO_PATHS, driveDemoPath } from '../scripts/demoRoutes';
 import * as fs from 'node:fs';
@@ -117,9 +118,13 @@ function pgCpu(dataDir: string): number {
   }
 }
 
-/** xmllint children of this process (reaped), from /proc/self/stat cutime+cstime. */
+/**
+ * xmllint CPU: reaped children of this process (/proc/self/stat cutime+cstime) plus the live xmllint host with
+ * the xmllint runs it reaped (epgu/xsdValidator.ts starts xmllint from there).
+ */
 function childCpuSelf(): number {
-  return procCpu(process.pid) - procCpu(process.pid, false);
+  const hostPid = xmllintHostPid();
+  return procCpu(process.pid) - procCpu(process.pid, false) + (hostPid ? procCpu(hostPid) : 0);
 }
 
 // Core's Prometheus histograms; a delta between two scrapes gives the distribution of one phase.
