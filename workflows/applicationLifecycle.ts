@@ -78,29 +78,24 @@ export const deadlineQuery = defineQuery<string | null>('deadline');
 export const refusalDraftQuery = defineQuery<RefusalDraft | null>('refusalDraft');
 
 // ---- Activities ----
-const records = proxyActivities<LifecycleActivities>({
+const RECORD_OPTIONS = {
   startToCloseTimeout: '30 seconds',
   // PostgreSQL may be restarting: keep trying, never give up on a record.
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
-
-const deadlines = proxyActivities<LifecycleActivities>({
+} as const;
+const DEADLINE_OPTIONS = {
   startToCloseTimeout: '30 seconds',
   // A year missing from the production calendar fails loudly and is retried until the operator updates it.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 hour' },
-});
+} as const;
+const records = proxyActivities<LifecycleActivities>(RECORD_OPTIONS);
+const deadlines = proxyActivities<LifecycleActivities>(DEADLINE_OPTIONS);
 
 // Short PostgreSQL writes and pure calendar computations run as local activities: one marker event instead of
 // three, and no round trip through the task queue (the benchmark's main cost). Same retry rules as above; a
 // retry past a minute becomes a durable timer, so a long PostgreSQL outage does not hold a workflow task.
-const localRecords = proxyLocalActivities<LifecycleActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
-const localDeadlines = proxyLocalActivities<LifecycleActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 hour' },
-});
+const localRecords = proxyLocalActivities<LifecycleActivities>(RECORD_OPTIONS);
+const localDeadlines = proxyLocalActivities<LifecycleActivities>(DEADLINE_OPTIONS);
 /** Patch id: cases started before local activities replay with the task-queue activities they recorded. */
 export const LOCAL_ACTIVITIES_PATCH = 'local-record-and-deadline-activities';
 
