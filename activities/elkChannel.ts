@@ -2,7 +2,7 @@
 // channel the delivery activity uses.
 import { buildElkCreateOrdersRequest, buildElkUpdateOrdersRequest, ElkApplicant, ElkEnv } from '../epgu/elkStatusXml';
 import { defaultEpguStatusReply, EpguStatusReplyBuilder } from '../epgu/epguStatusReply';
-import { placeInExchangeFolder } from '../epgu/exchangeFolder';
+import { placeInExchangeFolder, removeFromExchangeFolder } from '../epgu/exchangeFolder';
 import { SmevAdapterClient, SmevTransportError } from '../epgu/smevAdapterClient';
 import { validateAgainstElkXsd } from '../epgu/xsdValidator';
 import type { Applicant, Channel } from '../shared/application';
@@ -104,6 +104,7 @@ export function createElkChannel(client: SmevAdapterClient, dept: DepartmentIden
       });
     },
     placeFile: (fsUuid, fileName, bytes) => placeInExchangeFolder(options.exchangeDir, fsUuid, fileName, bytes),
+    removeFile: (fsUuid) => removeFromExchangeFolder(options.exchangeDir, fsUuid),
     validateXml: validateAgainstElkXsd,
     send: (clientId, xml, attachments) => client.send({ clientId, content: xml, attachments }),
     sendReply: (clientId, replyToClientId, xml, attachments) => client.sendResponse({ clientId, replyToClientId, content: xml, attachments }),

@@ -56,6 +56,8 @@ export interface ElkChannel {
   buildEpguReply(req: ElkDeliveryRequest, attachments: AttachedFile[]): string;
   /** Places a file in the adapter's exchange folder (idempotent); returns its filePath. */
   placeFile(fsUuid: string, fileName: string, bytes: Buffer): Promise<string>;
+  /** Removes a file whose delivery ЕЛК confirmed from the exchange folder. */
+  removeFile(fsUuid: string): Promise<void>;
   validateXml(xml: string): Promise<{ valid: boolean; errors: string[] }>;
   send(clientId: string, xml: string, attachments: FileHeader[]): Promise<{ messageId: string; alreadySent: boolean }>;
   sendReply(clientId: string, replyToClientId: string, xml: string, attachments: FileHeader[]): Promise<{ messageId: string; alreadySent: boolean }>;
@@ -258,6 +260,9 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
     const accepted = reply.orderStatus === 0 || (req.requestType === 'CreateOrdersRequest' && reply.orderStatus === 34);
     if (!accepted) return reject(req, attempt, reply.orderStatus, reply.message);
     await markDelivered(req, reply.orderStatus, reply.message, reply.elkOrderNumber ?? null, attachment?.file.fsUuid);
+    // ЕЛК answered, so SMEV has the file: the applicant's document does not stay in clear in the exchange folder.
+    // (A response to ЕПГУ has no such confirmation; its file stays for the adapter — see README "Files and channels".)
+    if (attachment) await channel.removeFile(attachment.file.fsUuid);
     // One attempt row per attempt, with its final outcome (a re-send the adapter knew is noted in detail).
     await note(req, attempt, reply.orderStatus === 34 ? 'delivered-order-existed' : 'delivered', sent.alreadySent ? 'already sent under this clientId' : null);
     return {

@@ -6,6 +6,15 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ATTACHMENT_FILE_NAME_MAX } from './smevAdapterWire';
 
+/**
+ * Removes a delivered file from the exchange folder: the folder holds applicants' documents in clear for the
+ * adapter, so they stay no longer than needed. Missing is fine (removed earlier).
+ */
+export async function removeFromExchangeFolder(exchangeDir: string, fsUuid: string): Promise<void> {
+  if (!/^[0-9a-f-]{36}$/.test(fsUuid)) throw new Error('fsUuid must be a UUID');
+  await fs.rm(path.join(exchangeDir, fsUuid), { recursive: true, force: true });
+}
+
 /** Writes the file atomically (temp file + rename) unless an identical one is there; returns filePath. */
 export async function placeInExchangeFolder(exchangeDir: string, fsUuid: string, fileName: string, bytes: Buffer): Promise<string> {
   if (!/^[0-9a-f-]{36}$/.test(fsUuid)) throw new Error('fsUuid must be a UUID');

@@ -12,7 +12,7 @@ import { DEMO_PATHS, DemoPath, driveDemoPath } from './demoRoutes';
 import { generateKeySpec, parseCodecKeys } from '../codec/payloadCodec';
 import { storeResultDocument } from '../documents/resultDocuments';
 import { startElkEmulator } from '../epgu/emulator/elkEmulator';
-import { simpleResultPdf } from './demoDocuments';
+import { checkCabinetFiles, simpleResultPdf } from './demoDocuments';
 import { ApplicationInput } from '../shared/application';
 import { ELK_STATUS_NAMES_RU } from '../shared/elkStatusNames';
 import { loadWorkerConfig } from '../worker/config';
@@ -127,6 +127,10 @@ async function main(): Promise<void> {
   if (emulator) {
     const files = emulator.files();
     say(`\nFiles in the emulated SMEV file storage: ${files.length} (GET ${emulator.url}/__emulator/files/{FSuuid}, GET ${emulator.url}/__emulator/cabinet/{orderNumber})`);
+    // Checked, not just shown: one PDF per refusal naming the application and every ground's norm; one document per result.
+    const problems = checkCabinetFiles(emulator, apps.map(([app], i) => ({ app, outcome: results[i].outcome })));
+    say(problems.length === 0 ? '  ✓ every refusal has exactly one letter PDF (number and norms in its text), every result its document' : problems.map((p) => `  ✗ ${p}`).join('\n'));
+    if (problems.length > 0) process.exitCode = 1;
   }
   const { rows } = await runtime.pool.query(
     `SELECT count(*)::int AS statuses, count(DISTINCT application_number)::int AS applications,
