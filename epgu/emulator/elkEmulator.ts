@@ -22,7 +22,7 @@ import {
   ElkUpdateOrderView,
   parseElkOrderRequest,
 } from '../elkStatusXml';
-import { parseDefaultEpguStatusReply } from '../epguStatusReply';
+import { EpguStatusReplyView, parseDefaultEpguStatusReply } from '../epguStatusReply';
 import {
   ALREADY_SENT_FAULT_CODE,
   ALREADY_SENT_HTTP_STATUS,
@@ -295,29 +295,43 @@ class EmulatorState {
     this.faults = defaultFaults(this.opts.replyDelayMs);
   }
 
-  /** Applies one accepted response to an ЕПГУ request (the status channel of applications filed on ЕПГУ). */
-  processResponse(clientId: string, entry: ClientIdEntry, receivedAt: string): void {
+  /**
+   * Checks a response to an ЕПГУ request before it is accepted (a response has no business reply, so every
+   * refusal is synchronous): known request, the default payload (the only one the emulator understands), the same
+   * ЕПГУ order, a later statusDate than the last one, and every FSuuid uploaded (now or before).
+   */
+  checkResponse(m: SendResponseBody['responseMessage'], attached: StoredFile[]): EpguStatusReplyView {
+    const target = this.epguRequests.get(m.responseMetadata.replyToClientId);
+    if (!target) {
+      throw new HttpError(400, 'ValidationFault', 'RequestIsNotFound', `Запрос, на который отправлен ответ, не найден (replyToClientId ${m.responseMetadata.replyToClientId})`);
+    }
+    let view: EpguStatusReplyView;
+    try {
+      view = parseDefaultEpguStatusReply(primaryContentXml(m.responseContent.content.messagePrimaryContent));
+    } catch (e) {
+      throw new HttpError(400, 'ValidationFault', 'InvalidContent', `${INVALID_CONTENT_PREFIX}: ${(e as Error).message}`);
+    }
+    if (view.orderId !== target.orderId) throw new HttpError(400, 'ValidationFault', 'InvalidContent', 'orderId does not match the original request');
+    const ns = parseXsdDateTimeNs(view.statusDate);
+    const last = target.statuses.at(-1);
+    if (ns === undefined || (last && ns <= parseXsdDateTimeNs(last.statusDate)!)) {
+      throw new HttpError(400, 'ValidationFault', 'InvalidContent', 'statusDate must be a dateTime later than the previous status');
+    }
+    const missing = view.attachments.find((a) => !this.files.get(a.fsUuid) && !attached.some((f) => f.fsUuid === a.fsUuid));
+    if (missing) {
+      throw new HttpError(400, 'ValidationFault', 'AttachmentContentMiscoordination', `Вложение не найдено в файловом хранилище (FSuuid without an uploaded file): ${missing.fsUuid}`);
+    }
+    return view;
+  }
+
+  /** Applies one accepted, checked response to an ЕПГУ request (the status channel of applications filed on ЕПГУ). */
+  processResponse(clientId: string, entry: ClientIdEntry, receivedAt: string, view: EpguStatusReplyView): void {
     const m = entry.responseMessage!;
     const content = primaryContentXml(m.responseContent.content.messagePrimaryContent);
-    const msg: ReceivedMessage = {
+    this.messages.push({
       seq: ++this.seq, clientId, messageId: entry.messageId, itSystem: entry.itSystem, receivedAt, content, outcome: 'applied', validationErrors: [],
-    };
-    this.messages.push(msg);
+    });
     const target = this.epguRequests.get(m.responseMetadata.replyToClientId)!;
-    let view;
-    try {
-      view = parseDefaultEpguStatusReply(content);
-    } catch (e) {
-      msg.outcome = 'invalidContent';
-      msg.validationErrors = [(e as Error).message];
-      return;
-    }
-    const missing = view.attachments.find((a) => !this.files.get(a.fsUuid));
-    if (view.orderId !== target.orderId || missing) {
-      msg.outcome = 'rejected';
-      msg.validationErrors = [missing ? `FSuuid ${missing.fsUuid} was never uploaded` : 'orderId does not match the original request'];
-      return;
-    }
     target.statuses.push({
       seq: ++this.seq,
       status: view.status,
@@ -707,9 +721,7 @@ export async function startElkEmulator(options: ElkEmulatorOptions = {}): Promis
     }
     const content = request ? request.requestMessage.requestContent.content : response!.responseMessage.responseContent.content;
     const attached = readAttachments(content.attachmentHeaderList);
-    if (response && !state.epguRequests.has(response.responseMessage.responseMetadata.replyToClientId)) {
-      throw new HttpError(400, 'ValidationFault', 'RequestIsNotFound', `Запрос, на который отправлен ответ, не найден (replyToClientId ${response.responseMessage.responseMetadata.replyToClientId})`);
-    }
+    const responseView = response ? state.checkResponse(response.responseMessage, attached) : undefined;
     // Reserve the clientId before any await so a concurrent duplicate sees it.
     const entry: ClientIdEntry = {
       messageId: uuidv1(),
@@ -721,7 +733,7 @@ export async function startElkEmulator(options: ElkEmulatorOptions = {}): Promis
     files.commit(attached);
     const receivedAt = state.now().toISOString();
     const processing = state.chain.then(() =>
-      request ? state.process(clientId, entry, receivedAt) : state.processResponse(clientId, entry, receivedAt),
+      request ? state.process(clientId, entry, receivedAt) : state.processResponse(clientId, entry, receivedAt, responseView!),
     );
     state.chain = processing.catch(() => undefined);
     try {

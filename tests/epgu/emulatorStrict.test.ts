@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { v1 as uuidv1, v4 as uuidv4 } from 'uuid';
 import { buildElkCreateOrdersRequest, buildElkUpdateOrdersRequest, SmevAdapterClient, SmevRejectedError, startElkEmulator } from '../../epgu';
+import { defaultEpguStatusReply } from '../../epgu/epguStatusReply';
 import { placeInExchangeFolder } from '../../epgu/exchangeFolder';
 import type { ElkEmulator } from '../../epgu/emulator/elkEmulator';
 import { CTX, createInput, updateInput } from './fixtures';
@@ -102,6 +103,33 @@ it('answers an update for an unknown order with 28 «Order not found»', async (
 it('refuses a response to a request ЕПГУ never sent', async () => {
   const err = await rejection(client.sendResponse({ clientId: uuidv1(), replyToClientId: uuidv1(), content: '<x/>' }));
   expect(err.code).toBe('RequestIsNotFound');
+});
+
+it('answers an ЕПГУ request with statuses in order and their files; refuses a dangling file, another order, an older date, an unknown payload', async () => {
+  const requestClientId = uuidv1();
+  emu.registerEpguRequest({ requestClientId, orderId: '4654000001' });
+  const reply = (status: number, statusDate: string, attachments: { fsUuid: string; docTypeId: string }[] = [], orderId = '4654000001') =>
+    defaultEpguStatusReply({ epguOrderId: orderId, applicationNumber: 'A-1', serviceCode: 's', elkStatus: status, statusDate, attachments });
+  await client.sendResponse({ clientId: uuidv1(), replyToClientId: requestClientId, content: reply(6, '2026-03-05T10:00:00Z') });
+  const header = await placed(PDF, 'result.pdf');
+  await client.sendResponse({
+    clientId: uuidv1(),
+    replyToClientId: requestClientId,
+    content: reply(3, '2026-03-06T10:00:00Z', [{ fsUuid: header.uuid, docTypeId: 'ELK_RESULT' }]),
+    attachments: [header],
+  });
+  const refused = [
+    [reply(4, '2026-03-07T10:00:00Z', [{ fsUuid: uuidv4(), docTypeId: 'ELK_RESULT' }]), 'AttachmentContentMiscoordination'],
+    [reply(4, '2026-03-07T10:00:00Z', [], '4654000002'), 'InvalidContent'],
+    [reply(4, '2026-03-05T11:00:00Z'), 'InvalidContent'],
+    ['<changeOrderInfo xmlns="urn:other"/>', 'InvalidContent'],
+  ] as const;
+  for (const [content, code] of refused) {
+    expect((await rejection(client.sendResponse({ clientId: uuidv1(), replyToClientId: requestClientId, content }))).code).toBe(code);
+  }
+  const cabinet = emu.cabinet('4654000001')!;
+  expect(cabinet.origin).toBe('epgu');
+  expect(cabinet.statuses.map((s) => [s.status, s.files.map((f) => f.fsUuid)])).toEqual([[6, []], [3, [header.uuid]]]);
 });
 
 it('answers any body over the limit with 413 and keeps serving (a 3 MB POST used to kill the process)', async () => {
