@@ -1,3 +1,4 @@
+// Needs PostgreSQL (the stack from globalSetup), hence in tests/integration.
 // Intake of result documents: the type is decided by the bytes, the name must agree and stay within SMEV's
 // 108 characters, sizes are bounded before anything looks inside, a signature must be a detached PKCS#7.
 // Every refusal names the field; nothing is stored for a refused document (real PostgreSQL).
