@@ -16,6 +16,7 @@ import { createCaseRecordActivities } from './caseRecords';
 import { createDeadlineActivities } from './deadlines';
 import { createElkDeliveryActivities, ElkChannel } from './elkDelivery';
 import { createRefusalActivities } from './refusalLetters';
+import { createResultDocumentActivities } from './resultDocuments';
 
 export interface LifecycleDependencies {
   pool: Pool;
@@ -55,9 +56,10 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
       return profile;
     },
     ...createCaseRecordActivities(deps.pool),
-    ...createElkDeliveryActivities(deps.pool, deps.elk, { replyWaitMs: deps.elkReplyWaitMs ?? 20_000 }),
+    ...createElkDeliveryActivities(deps.pool, deps.elk, { replyWaitMs: deps.elkReplyWaitMs ?? 20_000, keys: deps.letterKeys }),
     ...createDeadlineActivities({ services: deps.services, calendar: deps.calendar, timeZone: deps.timeZone, hours: deps.workingHours }),
     ...createRefusalActivities({ pool: deps.pool, renderer: deps.refusalRenderer, timeZone: deps.timeZone, keys: deps.letterKeys }),
+    ...createResultDocumentActivities({ pool: deps.pool, keys: deps.letterKeys }),
     ...createEscalationActivities({ pool: deps.pool, directory: deps.directory, notifiers: deps.notifiers, caseLinkBase: deps.caseLinkBase, timeZone: deps.timeZone }),
   };
 }

@@ -226,7 +226,8 @@ function application(no: string, i: number, serviceCode = 'archive-certificate')
   return {
     applicationNumber: no,
     serviceCode,
-    channel: (['epgu', 'mfc', 'inPerson'] as const)[i % 3],
+    // ЕЛК-path channels only: an ЕПГУ-origin case answers ЕПГУ's request instead (a different message flow).
+    channel: (['departmentSite', 'mfc', 'inPerson'] as const)[i % 3],
     receivedAt: new Date().toISOString(),
     applicant: { kind: 'person', lastName: 'Иванов', firstName: 'Пётр', middleName: 'Алексеевич', snils: snils(200000000 + ((i * 7919) % 700000000)) },
     assignedClerk: ['ivanova', 'petrov', 'sidorova'][i % 3],
@@ -396,8 +397,9 @@ async function main(): Promise<void> {
       taskQueue,
       databaseUrl: dbUrl,
       smevAdapterUrl: emulator.url,
+      smevExchangeDir: emulator.exchangeDir,
       itSystem: 'BENCH',
-      department: { senderInn: '7701234564', timeZone: 'Europe/Moscow', elkEnv: 'SVCDEV', oktmo: '45000000', officeName: 'Отдел предоставления услуг' },
+      department: { senderInn: '7701234564', timeZone: 'Europe/Moscow', elkEnv: 'SVCDEV', oktmo: '45000000', officeName: 'Отдел предоставления услуг', applicationAcceptance: { mfc: 91, departmentSite: 93 } },
       codecKeys,
       services,
       elkRetryMaxIntervalMs: 1000,

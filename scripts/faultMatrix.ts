@@ -465,6 +465,7 @@ async function main(): Promise<number> {
     TEMPORAL_ADDRESS: temporal.address,
     DATABASE_URL: dbUrl,
     SMEV_ADAPTER_URL: emulator.url,
+    SMEV_EXCHANGE_DIR: emulator.exchangeDir,
     CASE_PAYLOAD_KEYS: KEY_SPEC,
     CASE_TASK_QUEUE: TASK_QUEUE,
     CASE_WORKFLOW_BUNDLE: bundlePath,

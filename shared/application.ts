@@ -76,9 +76,23 @@ export const ApplicantSchema = z.discriminatedUnion('kind', [PersonApplicantSche
   message: 'applicant.kind: ожидается person или organization (expected person | organization)',
 });
 
-export const CHANNELS = ['epgu', 'mfc', 'inPerson', 'post'] as const;
+export const CHANNELS = ['epgu', 'mfc', 'inPerson', 'post', 'departmentSite'] as const;
 export const ChannelSchema = z.enum(CHANNELS, { message: `канал подачи: один из ${CHANNELS.join(', ')} (one of)` });
 export type Channel = z.infer<typeof ChannelSchema>;
+
+/**
+ * An application filed on ЕПГУ already has its order in the cabinet: its statuses go back as responses to ЕПГУ's
+ * original SMEV request, so both identifiers are required for channel epgu (and only for it).
+ */
+export const EpguOriginSchema = z.object({
+  orderId: z.string({ message: 'epgu.orderId: номер заявления на ЕПГУ обязателен (required)' }).regex(/^\d{1,19}$/, 'epgu.orderId: номер заявления на ЕПГУ, до 19 цифр (ЕПГУ order number, up to 19 digits)'),
+  requestClientId: z
+    .string({ message: 'epgu.requestClientId: идентификатор исходного запроса СМЭВ обязателен (required)' })
+    .min(1, 'epgu.requestClientId: не может быть пустым (must not be empty)')
+    .max(50, 'epgu.requestClientId: не более 50 символов (at most 50 characters)')
+    .regex(/^[0-9A-Za-z-]+$/, 'epgu.requestClientId: латинские буквы, цифры и дефис (latin letters, digits, dash)'),
+});
+export type EpguOrigin = z.infer<typeof EpguOriginSchema>;
 
 export const ApplicationInputSchema = z.object({
   applicationNumber: ApplicationNumberSchema,
@@ -88,6 +102,15 @@ export const ApplicationInputSchema = z.object({
   applicant: ApplicantSchema,
   assignedClerk: z.string().trim().min(1).max(100).optional(),
   officeName: z.string().trim().min(1).max(1024).optional(),
+  /** For channel epgu: the ЕПГУ order and the SMEV request it arrived in. */
+  epgu: EpguOriginSchema.optional(),
+}).superRefine((a, ctx) => {
+  if (a.channel === 'epgu' && !a.epgu) {
+    ctx.addIssue({ code: 'custom', path: ['epgu'], message: 'для канала epgu нужны epgu.orderId и epgu.requestClientId (required for channel epgu)' });
+  }
+  if (a.channel !== 'epgu' && a.epgu) {
+    ctx.addIssue({ code: 'custom', path: ['epgu'], message: 'epgu указывается только для канала epgu (only for channel epgu)' });
+  }
 });
 export type ApplicationInput = z.infer<typeof ApplicationInputSchema>;
 export type Applicant = z.infer<typeof ApplicantSchema>;

@@ -55,7 +55,17 @@ export const ClerkActionSchemas = {
   }),
   approve: z.object({ clerk: clerkId, note }),
   refuse: z.object({ clerk: clerkId, note }),
-  issueResult: z.object({ clerk: clerkId, note }),
+  issueResult: z.object({
+    clerk: clerkId,
+    note,
+    /** The result document stored through documents/resultDocuments.ts: a reference, never the bytes. */
+    document: z
+      .object({
+        documentId: z.uuid('document.documentId: ожидается UUID (UUID expected)'),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'document.sha256: SHA-256, 64 шестнадцатеричные цифры (64 lower-case hex digits)'),
+      })
+      .optional(),
+  }),
   reassign: z.object({ clerk: clerkId, to: clerkId, reason: z.string().trim().min(1, 'reason: укажите причину (required)').max(500) }),
   resolveDeliveryProblem: z.object({
     clerk: clerkId,

@@ -7,8 +7,10 @@ import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { createLifecycleActivities } from '../activities';
 import { createElkChannel, DepartmentIdentity } from '../activities/elkChannel';
+import type { ElkChannel } from '../activities/elkDelivery';
 import { CodecKeys } from '../codec/payloadCodec';
 import { migrate } from '../db/migrate';
+import type { EpguStatusReplyBuilder } from '../epgu/epguStatusReply';
 import { SmevAdapterClient } from '../epgu/smevAdapterClient';
 import { ServiceRegistry } from '../services/registry';
 import { ProductionCalendar } from '../calendar/productionCalendar';
@@ -27,6 +29,12 @@ export interface WorkerRuntimeOptions {
   taskQueue: string;
   databaseUrl: string;
   smevAdapterUrl: string;
+  /** The SMEV adapter's exchange folder: attachment files are placed here for the adapter to pick up. */
+  smevExchangeDir: string;
+  /** Payload builders for statuses answered to ЕПГУ, per service code (default: epgu/epguStatusReply.ts). */
+  epguReplyBuilders?: Record<string, EpguStatusReplyBuilder>;
+  /** Wraps the status channel (fault-injection tests: an attempt that dies between placing a file and sending). */
+  wrapStatusChannel?: (channel: ElkChannel) => ElkChannel;
   itSystem: string;
   department: DepartmentIdentity;
   codecKeys: CodecKeys;
@@ -60,7 +68,7 @@ export interface WorkerRuntime {
   shutdown(): Promise<void>;
 }
 
-export function runtimeOptionsFromConfig(config: WorkerConfig, codecKeys: CodecKeys): Omit<WorkerRuntimeOptions, 'temporalAddress' | 'databaseUrl' | 'smevAdapterUrl'> {
+export function runtimeOptionsFromConfig(config: WorkerConfig, codecKeys: CodecKeys): Omit<WorkerRuntimeOptions, 'temporalAddress' | 'databaseUrl' | 'smevAdapterUrl' | 'smevExchangeDir'> {
   const notifiers: Notifier[] = [];
   if (config.CASE_WEBHOOK_ENABLED === 'true') notifiers.push(new WebhookNotifier());
   if (config.SMTP_HOST) {
@@ -98,6 +106,7 @@ export function runtimeOptionsFromConfig(config: WorkerConfig, codecKeys: CodecK
       elkEnv: config.ELK_ENV,
       oktmo: config.DEPARTMENT_OKTMO,
       ...(config.DEPARTMENT_OFFICE_NAME ? { officeName: config.DEPARTMENT_OFFICE_NAME } : {}),
+      ...(config.ELK_APPLICATION_ACCEPTANCE ? { applicationAcceptance: config.ELK_APPLICATION_ACCEPTANCE } : {}),
     },
   };
 }
@@ -123,7 +132,9 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
   const activities = createLifecycleActivities({
     pool,
     services,
-    elk: createElkChannel(smev, opts.department),
+    elk: (opts.wrapStatusChannel ?? ((c: ElkChannel) => c))(
+      createElkChannel(smev, opts.department, { exchangeDir: opts.smevExchangeDir, ...(opts.epguReplyBuilders ? { epguReplyBuilders: opts.epguReplyBuilders } : {}) }),
+    ),
     calendar,
     timeZone: opts.department.timeZone,
     refusalRenderer,

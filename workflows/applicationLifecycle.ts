@@ -43,6 +43,7 @@ import {
   ElkStatusItem,
   LifecycleResult,
   REFUSAL_VALIDATION_ERROR,
+  RESULT_DOCUMENT_MISSING,
 } from '../shared/lifecycle';
 import { SA } from '../shared/names';
 import type { ServiceProfile } from '../shared/serviceProfile';
@@ -107,8 +108,10 @@ const escalations = proxyActivities<LifecycleActivities>({
 
 const letters = proxyActivities<LifecycleActivities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: [REFUSAL_VALIDATION_ERROR] },
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: [REFUSAL_VALIDATION_ERROR, RESULT_DOCUMENT_MISSING] },
 });
+/** Patch id: issueResult with a result document runs attachResultDocument before the status is queued. */
+export const RESULT_DOCUMENT_PATCH = 'result-document-attachment';
 
 function elkActivities(profile: ServiceProfile) {
   return proxyActivities<LifecycleActivities>({
@@ -401,7 +404,25 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       await moveTo('refused', 'refuse', a.clerk, a.note, undefined, attachment);
     },
   );
-  simpleTransition('issueResult');
+  setClerkAction('issueResult', null, async (a) => {
+    let attachment: ElkStatusItem['attachment'];
+    // Marker for histories with a result document; cases issued without one replay unchanged.
+    if (a.document && patched(RESULT_DOCUMENT_PATCH)) {
+      busyWith = 'issueResult';
+      try {
+        attachment = await letters.attachResultDocument({ applicationNumber: input.applicationNumber, ...a.document, clerk: a.clerk });
+      } catch (err) {
+        const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : null;
+        if (cause?.type === RESULT_DOCUMENT_MISSING) {
+          throw ApplicationFailure.create({ type: RESULT_DOCUMENT_MISSING, message: `Результат не выдан (result not issued): ${cause.message}`, nonRetryable: true });
+        }
+        throw err;
+      } finally {
+        busyWith = null;
+      }
+    }
+    await moveTo('resultIssued', 'issueResult', a.clerk, a.note, undefined, attachment);
+  });
   setClerkAction(
     'reassign',
     (a) => {
@@ -472,6 +493,8 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
           ...(input.officeName ? { officeName: input.officeName } : {}),
           ...(item.attachment ? { attachment: item.attachment } : {}),
           generation: item.generation,
+          serviceCode: input.serviceCode,
+          ...(input.epgu ? { epgu: input.epgu } : {}),
         });
         item.state = 'delivered';
         elkDelivered++;

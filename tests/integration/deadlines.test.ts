@@ -76,7 +76,7 @@ beforeAll(async () => {
   const activities = createLifecycleActivities({
     pool,
     services,
-    elk: createElkChannel(new SmevAdapterClient({ baseUrl: emulator.url, itSystem: 'TEST_VIS' }), TEST_DEPARTMENT),
+    elk: createElkChannel(new SmevAdapterClient({ baseUrl: emulator.url, itSystem: 'TEST_VIS' }), TEST_DEPARTMENT, { exchangeDir: emulator.exchangeDir }),
     calendar,
     timeZone: TZ,
     refusalRenderer: createRefusalRenderer(),
