@@ -2,6 +2,7 @@
 // by the workflow's entry and by every test. Error messages name the field and the rule, never the value.
 import { z } from 'zod';
 import { boundedString, plainString } from './plainText';
+import type { FieldProblem } from './validation';
 import { innProblem, isValidSnils } from './identifiers';
 import { BIRTH_DATE_MAX_AGE_YEARS, RECEIVED_AT_EARLIEST, RECEIVED_AT_MAX_AHEAD_MS } from './lawfulDates';
 
@@ -84,9 +85,10 @@ export const ApplicationInputSchema = z
     applicationNumber: ApplicationNumberSchema,
     serviceCode: plainString('код услуги', 64),
     channel: ChannelSchema,
+    // The upper bound (not in the future) needs a clock: receivedAtProblem, checked by the client and the workflow.
     receivedAt: isoInstant('receivedAt').refine(
-      (v) => Date.parse(v) >= Date.parse(RECEIVED_AT_EARLIEST) && Date.parse(v) <= Date.now() + RECEIVED_AT_MAX_AHEAD_MS,
-      `дата поступления: не ранее ${RECEIVED_AT_EARLIEST.slice(0, 10)} и не позже текущего момента (between ${RECEIVED_AT_EARLIEST.slice(0, 10)} and now)`,
+      (v) => Date.parse(v) >= Date.parse(RECEIVED_AT_EARLIEST),
+      `дата поступления: не ранее ${RECEIVED_AT_EARLIEST.slice(0, 10)} (not before ${RECEIVED_AT_EARLIEST.slice(0, 10)})`,
     ),
     applicant: ApplicantSchema,
     assignedClerk: plainString('исполнитель', 100).optional(),
@@ -107,4 +109,14 @@ export const ApplicationInputSchema = z
     }
   });
 export type ApplicationInput = z.infer<typeof ApplicationInputSchema>;
+
+/**
+ * Receipt is a past event: `receivedAt` at most RECEIVED_AT_MAX_AHEAD_MS ahead of `nowMs` (the client's clock; in the
+ * workflow, workflow time, so the check replays identically). Null when it is lawful.
+ */
+export function receivedAtProblem(receivedAt: string, nowMs: number): FieldProblem | null {
+  return Date.parse(receivedAt) <= nowMs + RECEIVED_AT_MAX_AHEAD_MS
+    ? null
+    : { field: 'receivedAt', rule: 'дата поступления: не позже текущего момента (must not be in the future)' };
+}
 export type Applicant = z.infer<typeof ApplicantSchema>;
