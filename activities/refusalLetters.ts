@@ -104,6 +104,7 @@ export function createRefusalActivities(deps: {
             lastName: a.lastName,
             firstName: a.firstName,
             ...(a.middleName ? { middleName: a.middleName } : {}),
+            ...(a.gender ? { gender: a.gender } : {}),
             ...(a.postalAddress ? { postalAddress: a.postalAddress } : {}),
           },
           decisionDate: localDateOf(new Date(input.decidedAt), deps.timeZone),

@@ -100,7 +100,7 @@ const PATHS: LifecyclePath[] = [
       { signal: 'responded', expect: 'underReview' }, act('draftDecision', 'decisionDrafted', { outcome: 'approve' }), act('approve', 'approved', { clerk: 'head' }),
       act('issueResult', 'resultIssued')],
     outcome: 'resultIssued',
-    elk: [6, 15, 3],
+    elk: [6, 15, 6, 3],
   },
   {
     name: 'withdrawn',

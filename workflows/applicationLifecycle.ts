@@ -24,7 +24,7 @@ import {
 import type { LifecycleActivities } from '../activities';
 import type { DeadlineComputation } from '../activities/deadlines';
 import type { RefusalDraft } from '../activities/refusalLetters';
-import { ApplicationInput, ApplicationInputSchema } from '../shared/application';
+import { ApplicationInput, ApplicationInputSchema, receivedAtProblem } from '../shared/application';
 import {
   ApplicantCancelledSchema,
   ApplicantRespondedSchema,
@@ -46,6 +46,7 @@ import {
   RESULT_DOCUMENT_MISSING,
 } from '../shared/lifecycle';
 import { SA } from '../shared/names';
+import { DEFAULT_ELK_STATUS_ON_APPLICANT_RESPONSE } from '../shared/elkStatusMapping';
 import type { ServiceProfile } from '../shared/serviceProfile';
 import { isTerminal, Stage, STAGE_TITLES_RU } from '../shared/stages';
 import { fieldPath } from '../shared/validation';
@@ -99,6 +100,11 @@ const localRecords = proxyLocalActivities<LifecycleActivities>(RECORD_OPTIONS);
 const localDeadlines = proxyLocalActivities<LifecycleActivities>(DEADLINE_OPTIONS);
 /** Patch id: cases started before local activities replay with the task-queue activities they recorded. */
 export const LOCAL_ACTIVITIES_PATCH = 'local-record-and-deadline-activities';
+/**
+ * Patch id: the applicant's answer to a request queues a status (review resumed), so the cabinet stops showing
+ * «требует исправления». Cases that received the answer before this change replay without that status.
+ */
+export const STATUS_ON_APPLICANT_RESPONSE_PATCH = 'elk-status-on-applicant-response';
 
 // Escalation tasks are written at once; their notifications retry for about a day, then give up loudly.
 const escalations = proxyActivities<LifecycleActivities>({
@@ -138,6 +144,9 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     rejectInput(`Заявление отклонено (application rejected): ${parsed.error.issues.map((i) => `${fieldPath(i.path) || '(root)'}: ${i.message}`).join('; ')}`);
   }
   const input = parsed.data;
+  // Workflow time: the same answer on replay.
+  const future = receivedAtProblem(input.receivedAt, Date.now());
+  if (future) rejectInput(`Заявление отклонено (application rejected): ${future.field}: ${future.rule}`);
   if (workflowInfo().workflowId !== input.applicationNumber) {
     rejectInput(`workflowId must equal applicationNumber (идентификатор процесса должен совпадать с номером заявления)`);
   }
@@ -172,7 +181,10 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   // Stage changes are counted so a stage-term watcher knows when the stage it watches is over.
   let stageVersion = 0;
   let stageEnteredAt = input.receivedAt;
+  // The instant the clerk registered the case (case record and reports); the term may start before it.
+  let registeredAt: string | null = null;
   const clock: {
+    /** Start of the regulatory term: receipt or registration, as the service's regulation says. */
     startedAt: string | null;
     suspensions: { from: string; to?: string; reason: string }[];
     extensions: { amount: number; unit: 'workingDays' | 'calendarDays'; reason: string }[];
@@ -226,7 +238,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       assignedClerk,
       deadline,
       dueDate,
-      registeredAt: clock.startedAt,
+      registeredAt,
       overdue,
       outcome: isTerminal(stage) ? stage : null,
     };
@@ -279,7 +291,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       throw new Error('Исправлять можно только проект отказа (only a drafted refusal can be amended)');
     }
     if (action === 'extendDeadline' && !clock.startedAt) {
-      throw new Error('Срок ещё не начал течь: заявление не зарегистрировано (the term starts at registration)');
+      throw new Error('Срок ещё не начал течь: заявление не зарегистрировано (the term of this service starts at registration)');
     }
   }
 
@@ -332,8 +344,12 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       assignedClerk = a.clerk;
       upsertCaseAttributes([{ key: SA.assignedClerk, value: a.clerk }]);
     }
-    clock.startedAt = new Date().toISOString();
-    clockVersion++;
+    registeredAt = new Date().toISOString();
+    // A term that runs from receipt is already running: a late registration eats its budget, it does not restart it.
+    if (!clock.startedAt) {
+      clock.startedAt = registeredAt;
+      clockVersion++;
+    }
     await moveTo('registered', 'register', a.clerk, a.note);
   });
   simpleTransition('startReview');
@@ -455,7 +471,11 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       log.info('applicantResponded ignored', { stage, valid: args.success });
       return;
     }
-    void moveTo('underReview', 'applicantResponded', 'applicant', args.data.note);
+    // Review resumes: the cabinet must stop showing «требует исправления» (see shared/elkStatusMapping.ts).
+    const resumed = patched(STATUS_ON_APPLICANT_RESPONSE_PATCH)
+      ? (profile!.elkStatusOnApplicantResponse !== undefined ? profile!.elkStatusOnApplicantResponse : DEFAULT_ELK_STATUS_ON_APPLICANT_RESPONSE)
+      : undefined;
+    void moveTo('underReview', 'applicantResponded', 'applicant', args.data.note, resumed);
   });
   setHandler(applicantCancelledSignal, async (raw) => {
     if (!profile) await condition(() => profile !== null);
@@ -640,6 +660,11 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   }
 
   profile = await rec.loadServiceProfile(input.serviceCode);
+  // Profiles recorded before termStartsAt existed replay as before: the term starts at registration.
+  if (profile.termStartsAt === 'receipt') {
+    clock.startedAt = input.receivedAt;
+    clockVersion++;
+  }
   upsertCaseAttributes([
     { key: SA.stage, value: stage },
     { key: SA.serviceCode, value: input.serviceCode },
