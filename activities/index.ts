@@ -9,6 +9,7 @@ import { createEscalationActivities } from '../escalation/escalationActivities';
 import type { Directory } from '../escalation/directory';
 import type { Notifier } from '../escalation/notifier';
 import type { RefusalRenderer } from '../refusal';
+import { createComplianceReportActivities } from '../reports/complianceReportActivities';
 import type { ServiceRegistry } from '../services/registry';
 import { UNKNOWN_SERVICE } from '../shared/lifecycle';
 import type { ServiceProfile } from '../shared/serviceProfile';
@@ -38,6 +39,8 @@ export interface LifecycleDependencies {
   searchAttributes?: boolean;
   /** How long one delivery attempt waits for the adapter's asynchronous reply. */
   elkReplyWaitMs?: number;
+  /** Weekly compliance report: department id (file names), its display name and the output folder. */
+  reports: { department: string; departmentName?: string; outputDir: string };
 }
 
 export function createLifecycleActivities(deps: LifecycleDependencies) {
@@ -59,7 +62,20 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
     ...createDeadlineActivities({ services: deps.services, calendar: deps.calendar, timeZone: deps.timeZone, hours: deps.workingHours }),
     ...createRefusalActivities({ pool: deps.pool, renderer: deps.refusalRenderer, timeZone: deps.timeZone, keys: deps.letterKeys }),
     ...createEscalationActivities({ pool: deps.pool, directory: deps.directory, notifiers: deps.notifiers, caseLinkBase: deps.caseLinkBase, timeZone: deps.timeZone }),
+    // The weekly report's Schedule starts a workflow of this plugin: its activities belong to the same set.
+    ...createComplianceReportActivities({
+      pool: deps.pool,
+      calendar: deps.calendar,
+      timeZone: deps.timeZone,
+      ...deps.reports,
+      serviceTitles: Object.fromEntries(deps.services.codes().map((c) => [c, deps.services.get(c)!.title])),
+    }),
   };
 }
 
 export type LifecycleActivities = ReturnType<typeof createLifecycleActivities>;
+
+export { createElkChannel, type DepartmentIdentity } from './elkChannel';
+export { elkClientId, withoutQuotedValues, type ElkChannel, type ElkReply } from './elkDelivery';
+export { CALENDAR_COVERAGE, type ClockLedger, type DeadlineComputation } from './deadlines';
+export { readRefusalLetters, type PrepareRefusalInput, type RefusalDraft, type StoredRefusalLetter } from './refusalLetters';

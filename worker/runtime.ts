@@ -15,7 +15,7 @@ import { ProductionCalendar } from '../calendar/productionCalendar';
 import { Directory, loadDirectory } from '../escalation/directory';
 import { Notifier, SmtpNotifier, WebhookNotifier } from '../escalation/notifier';
 import { createRefusalRenderer, createThreadedRefusalRenderer, RefusalRenderer, ThreadedRefusalRenderer } from '../refusal';
-import { createComplianceReportActivities } from '../reports/complianceReportActivities';
+import type { ComplianceReportActivities } from '../reports/complianceReportActivities';
 import { ensureWeeklyReportSchedule } from '../reports/schedule';
 import { Client, Connection } from '@temporalio/client';
 import type { WorkerConfig } from './config';
@@ -54,7 +54,7 @@ export interface WorkerRuntime {
   pool: Pool;
   connection: NativeConnection;
   services: ServiceRegistry;
-  reportActivities: ReturnType<typeof createComplianceReportActivities>;
+  reportActivities: ComplianceReportActivities;
   /** Runs until shutdown() and then closes the pool and connection. */
   run(): Promise<void>;
   shutdown(): Promise<void>;
@@ -132,6 +132,7 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     notifiers: opts.notifiers ?? [],
     caseLinkBase: opts.caseLinkBase ?? 'http://localhost:8080/cases',
     elkRetryMaxIntervalMs: opts.elkRetryMaxIntervalMs,
+    reports: opts.reports ?? { department: 'department', departmentName: 'Администрация муниципального образования (демо)', outputDir: path.resolve('.data/reports') },
   });
   const connection = await NativeConnection.connect({ address: opts.temporalAddress });
   const plugin = new CaseLifecyclePlugin({
@@ -139,21 +140,10 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     activities,
     ...(opts.workflowBundlePath ? { workflowBundle: { code: fs.readFileSync(opts.workflowBundlePath, 'utf8') } } : {}),
   });
-  const reports = opts.reports ?? { department: 'department', departmentName: 'Администрация муниципального образования (демо)', outputDir: path.resolve('.data/reports') };
-  const reportActivities = createComplianceReportActivities({
-    pool,
-    calendar,
-    timeZone: opts.department.timeZone,
-    department: reports.department,
-    departmentName: reports.departmentName,
-    outputDir: reports.outputDir,
-    serviceTitles: Object.fromEntries(services.codes().map((c) => [c, services.get(c)!.title])),
-  });
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: reportActivities,
     plugins: [plugin],
     // Measured on 2 cores shared with Temporal and PostgreSQL (bench/README.md): more task slots than one
     // workflow thread and one event loop can serve only turn queueing into long workflow tasks (TMPRL1104).
@@ -176,7 +166,7 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     pool,
     connection,
     services,
-    reportActivities,
+    reportActivities: activities,
     async run() {
       try {
         await worker.run();

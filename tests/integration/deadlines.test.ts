@@ -93,6 +93,7 @@ beforeAll(async () => {
     elkRetryMaxIntervalMs: 500,
     // The Java test server has no search attribute registry.
     searchAttributes: false,
+    reports: { department: 'deadlines-test', outputDir: '/tmp/case-lifecycle-test-reports' },
   });
   worker = await Worker.create({
     connection: env.nativeConnection,
