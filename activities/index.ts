@@ -13,7 +13,7 @@ import { createComplianceReportActivities } from '../reports/complianceReportAct
 import type { ServiceRegistry } from '../services/registry';
 import { UNKNOWN_SERVICE } from '../shared/lifecycle';
 import type { ServiceProfile } from '../shared/serviceProfile';
-import { createCaseRecordActivities } from './caseRecords';
+import { createCaseRecordActivities, markCaseOverdue } from './caseRecords';
 import { createDeadlineActivities } from './deadlines';
 import { createElkDeliveryActivities, ElkChannel } from './elkDelivery';
 import { createRefusalActivities } from './refusalLetters';
@@ -61,7 +61,7 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
     ...createElkDeliveryActivities(deps.pool, deps.elk, { replyWaitMs: deps.elkReplyWaitMs ?? 20_000 }),
     ...createDeadlineActivities({ services: deps.services, calendar: deps.calendar, timeZone: deps.timeZone, hours: deps.workingHours }),
     ...createRefusalActivities({ pool: deps.pool, renderer: deps.refusalRenderer, timeZone: deps.timeZone, keys: deps.letterKeys }),
-    ...createEscalationActivities({ pool: deps.pool, directory: deps.directory, notifiers: deps.notifiers, caseLinkBase: deps.caseLinkBase, timeZone: deps.timeZone }),
+    ...createEscalationActivities({ pool: deps.pool, directory: deps.directory, notifiers: deps.notifiers, caseLinkBase: deps.caseLinkBase, timeZone: deps.timeZone, markCaseOverdue }),
     // The weekly report's Schedule starts a workflow of this plugin: its activities belong to the same set.
     ...createComplianceReportActivities({
       pool: deps.pool,
@@ -75,6 +75,7 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
 
 export type LifecycleActivities = ReturnType<typeof createLifecycleActivities>;
 
+export { markCaseOverdue } from './caseRecords';
 export { createElkChannel, type DepartmentIdentity } from './elkChannel';
 export { elkClientId, withoutQuotedValues, type ElkChannel, type ElkReply } from './elkDelivery';
 export { CALENDAR_COVERAGE, type ClockLedger, type DeadlineComputation } from './deadlines';
