@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { CalendarCoverageError, ProductionCalendar } from '../calendar/productionCalendar';
 import { computeRegulatoryClock } from '../calendar/regulatoryClock';
-import { scheduleRungs } from '../calendar/escalationLadder';
+import { scheduleRungs, type ScheduledRung } from '../escalation';
 import { DEFAULT_WORKING_HOURS, WorkingHours } from '../calendar/workingHours';
 import type { ServiceRegistry } from '../services/registry';
 import type { Regulation } from '../shared/serviceProfile';
@@ -22,7 +22,7 @@ export interface DeadlineComputation {
   suspendedWorkingDays: number;
   calendarVersion: string;
   openSuspension: boolean;
-  rungs: { rung: string; fireAt: string; notify: string[]; flagsOverdue: boolean }[];
+  rungs: ScheduledRung[];
 }
 
 export const CALENDAR_COVERAGE = 'CalendarCoverageError';

@@ -60,14 +60,3 @@ export {
   regulatoryClockInputSchema,
   computeRegulatoryClock,
 } from './regulatoryClock';
-export {
-  type EscalationLadder,
-  type EscalationLadderInput,
-  type EscalationRung,
-  type ScheduledRung,
-  rungAtSchema,
-  escalationRungSchema,
-  escalationLadderSchema,
-  DEFAULT_ESCALATION_LADDER,
-  scheduleRungs,
-} from './escalationLadder';

@@ -5,7 +5,7 @@
 import { inTransaction, type Queryable } from '../db/transaction';
 import type { Pool, PoolClient } from 'pg';
 import { z } from 'zod';
-import { roleSchema, type Role } from './directory';
+import { taskAssigneeRoleSchema, type TaskAssigneeRole } from './roles';
 
 export interface TaskRow {
   id: number;
@@ -44,7 +44,7 @@ const taskId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const text = z.string().trim().min(1).max(2000);
 const schemas = {
   openTasks: z
-    .object({ assignee: text.optional(), role: roleSchema.or(z.literal('operator')).optional(), applicationNumber: text.optional() })
+    .object({ assignee: text.optional(), role: taskAssigneeRoleSchema.optional(), applicationNumber: text.optional() })
     .strict(),
   acknowledge: z.object({ taskId, actor: text }),
   reassign: z.object({ taskId, to: text, actor: text, reason: text }),
@@ -145,7 +145,7 @@ export class TaskBoard {
   constructor(private readonly pool: Pool) {}
 
   /** Open tasks, oldest first; filters combine with AND. */
-  async openTasks(filter: { assignee?: string; role?: Role | 'operator'; applicationNumber?: string } = {}): Promise<TaskRow[]> {
+  async openTasks(filter: { assignee?: string; role?: TaskAssigneeRole; applicationNumber?: string } = {}): Promise<TaskRow[]> {
     const f = validate('openTasks', filter);
     const { rows } = await this.pool.query<DbTask>(
       `SELECT * FROM clerk_tasks

@@ -1,7 +1,7 @@
 // A service's configuration as the lifecycle needs it: its identity in ЕПГУ and the ЕЛК status each stage shows.
 import { z } from 'zod';
-import { DEFAULT_ESCALATION_LADDER, escalationLadderSchema } from '../calendar/escalationLadder';
-import { termUnitSchema } from '../calendar/regulatoryClock';
+import { termUnitSchema } from '../calendar';
+import { DEFAULT_ESCALATION_LADDER, escalationLadderSchema } from '../escalation';
 import { STAGES, Stage } from './stages';
 
 const ElkCode = z.number().int().min(-1).max(999);

@@ -571,7 +571,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
           serviceCode: input.serviceCode,
           serviceTitle: profile!.title,
           rung: rung.rung,
-          notify: rung.notify as ('clerk' | 'head' | 'deputy' | 'management')[],
+          notify: rung.notify,
           deadline: computed.deadline!,
           fireAt: rung.fireAt,
           firedAt: new Date().toISOString(),
