@@ -3,17 +3,15 @@
 // suspension ledger, extensions) and asks again whenever they change.
 import { ApplicationFailure } from '@temporalio/activity';
 import { CalendarCoverageError, ProductionCalendar } from '../calendar/productionCalendar';
-import { computeRegulatoryClock } from '../calendar/regulatoryClock';
+import { computeRegulatoryClock, type RegulatoryLedger } from '../calendar/regulatoryClock';
 import { scheduleRungs, type ScheduledRung } from '../escalation';
 import { DEFAULT_WORKING_HOURS, WorkingHours } from '../calendar/workingHours';
 import type { ServiceRegistry } from '../services/registry';
 import type { Regulation } from '../shared/serviceProfile';
 
-export interface ClockLedger {
+/** The case's ledger (calendar/regulatoryClock's shape) and the service whose term it runs against. */
+export interface ClockLedger extends RegulatoryLedger {
   serviceCode: string;
-  startedAt: string;
-  suspensions: { from: string; to?: string; reason: string }[];
-  extensions: { amount: number; unit: 'workingDays' | 'calendarDays'; reason: string }[];
 }
 
 export interface DeadlineComputation {

@@ -53,6 +53,7 @@ export {
   type Suspension,
   type Extension,
   type RegulatoryClockInput,
+  type RegulatoryLedger,
   type RegulatoryClockOutput,
   termUnitSchema,
   suspensionSchema,

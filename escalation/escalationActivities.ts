@@ -5,6 +5,7 @@ import { inTransaction, type Queryable } from '../db/transaction';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import { isoInstantSchema as isoInstant } from '../shared/instant';
 import { peopleForRole, type Directory, type RolePerson } from './directory';
 import { roleSchema, ROLE_LABELS_RU, type Role } from './roles';
 import type { Notifier, Recipient } from './notifier';
@@ -13,9 +14,6 @@ import { escalationTaskText } from './texts';
 
 export const INVALID_ESCALATION_INPUT = 'InvalidEscalationInput';
 
-const isoInstant = z
-  .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s) && Number.isFinite(Date.parse(s)), 'must be an ISO 8601 instant');
 
 export const fireEscalationRungInputSchema = z.object({
   applicationNumber: z.string().trim().min(1).max(200),

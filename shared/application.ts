@@ -1,10 +1,10 @@
 // The application (заявление) as the case system hands it over: the single schema checked by the client,
 // by the workflow's entry and by every test. Error messages name the field and the rule, never the value.
 import { z } from 'zod';
+import { isoInstantSchema as isoInstant } from './instant';
 import { isPlainText } from './plainText';
 import { innProblem, isValidSnils } from './identifiers';
 
-const isoInstant = z.iso.datetime({ offset: true, message: 'ожидается дата и время ISO 8601 с часовым поясом (ISO 8601 date-time with offset)' });
 const personName = (what: string) =>
   z
     .string({ message: `${what}: обязательное текстовое поле (required text)` })

@@ -45,6 +45,7 @@ import {
   REFUSAL_VALIDATION_ERROR,
 } from '../shared/lifecycle';
 import { SA } from '../shared/names';
+import type { RegulatoryLedger } from '../calendar';
 import type { ServiceProfile } from '../shared/serviceProfile';
 import { isTerminal, Stage, STAGE_TITLES_RU } from '../shared/stages';
 import { fieldPath } from '../shared/validation';
@@ -169,11 +170,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   // Stage changes are counted so a stage-term watcher knows when the stage it watches is over.
   let stageVersion = 0;
   let stageEnteredAt = input.receivedAt;
-  const clock: {
-    startedAt: string | null;
-    suspensions: { from: string; to?: string; reason: string }[];
-    extensions: { amount: number; unit: 'workingDays' | 'calendarDays'; reason: string }[];
-  } = { startedAt: null, suspensions: [], extensions: [] };
+  const clock: Omit<RegulatoryLedger, 'startedAt'> & { startedAt: string | null } = { startedAt: null, suspensions: [], extensions: [] };
   let clockVersion = 0;
   const firedRungs = new Set<string>();
 
