@@ -4,5 +4,5 @@ import { z } from 'zod';
 
 export const isoInstantSchema = z.iso.datetime({
   offset: true,
-  message: 'ожидается дата и время ISO 8601 с часовым поясом (must be an ISO 8601 instant with an offset)',
+  message: 'must be an ISO 8601 instant with an offset (ожидается дата и время ISO 8601 с часовым поясом)',
 });
