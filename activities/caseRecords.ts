@@ -2,7 +2,7 @@
 // (after a crash or a database restart) writes nothing twice. This module is the only writer of case_events
 // and applications (the overdue flag included); tasks for people are written by escalation's task board.
 import type { Pool } from 'pg';
-import { inTransaction, type Queryable } from '../db/transaction';
+import { inTransaction, type Queryable } from '../db';
 import { closeClerkTaskByKey, insertClerkTask } from '../escalation';
 import type { CaseEventRecord, ClerkTaskRequest } from '../shared/lifecycle';
 

@@ -2,11 +2,11 @@
 // update never changes a decision already recorded in history. The workflow keeps the inputs (start,
 // suspension ledger, extensions) and asks again whenever they change.
 import { ApplicationFailure } from '@temporalio/activity';
-import { CalendarCoverageError, ProductionCalendar } from '../calendar/productionCalendar';
-import { computeRegulatoryClock, type RegulatoryLedger } from '../calendar/regulatoryClock';
+import { CalendarCoverageError, ProductionCalendar } from '../calendar';
+import { computeRegulatoryClock, type RegulatoryLedger } from '../calendar';
 import { scheduleRungs, type ScheduledRung } from '../escalation';
-import { DEFAULT_WORKING_HOURS, WorkingHours } from '../calendar/workingHours';
-import type { ServiceRegistry } from '../services/registry';
+import { DEFAULT_WORKING_HOURS, WorkingHours } from '../calendar';
+import type { ServiceRegistry } from '../services';
 import type { Regulation } from '../shared/serviceProfile';
 
 /** The case's ledger (calendar/regulatoryClock's shape) and the service whose term it runs against. */

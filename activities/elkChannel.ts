@@ -1,7 +1,7 @@
 // Wires the ЕЛК message format and the SMEV adapter client (epgu/) into the ElkChannel the delivery activity uses.
-import { buildElkCreateOrdersRequest, buildElkUpdateOrdersRequest, ElkApplicant, ElkEnv } from '../epgu/elkStatusXml';
-import { SmevAdapterClient, SmevTransportError } from '../epgu/smevAdapterClient';
-import { validateAgainstElkXsd } from '../epgu/xsdValidator';
+import { buildElkCreateOrdersRequest, buildElkUpdateOrdersRequest, ElkApplicant, ElkEnv } from '../epgu';
+import { SmevAdapterClient, SmevTransportError } from '../epgu';
+import { validateAgainstElkXsd } from '../epgu';
 import type { Applicant, Channel } from '../shared/application';
 import type { ElkDeliveryRequest } from '../shared/lifecycle';
 import type { ElkChannel, ElkReply } from './elkDelivery';

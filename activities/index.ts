@@ -2,15 +2,15 @@
 // renderer, notifiers), so the worker, the tests and the benchmark inject real ones.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
-import type { ProductionCalendar } from '../calendar/productionCalendar';
-import type { CodecKeys } from '../codec/payloadCodec';
-import type { WorkingHours } from '../calendar/workingHours';
-import { createEscalationActivities } from '../escalation/escalationActivities';
-import type { Directory } from '../escalation/directory';
-import type { Notifier } from '../escalation/notifier';
+import type { ProductionCalendar } from '../calendar';
+import type { CodecKeys } from '../codec';
+import type { WorkingHours } from '../calendar';
+import { createEscalationActivities } from '../escalation';
+import type { Directory } from '../escalation';
+import type { Notifier } from '../escalation';
 import type { RefusalRenderer } from '../refusal';
-import { createComplianceReportActivities } from '../reports/complianceReportActivities';
-import type { ServiceRegistry } from '../services/registry';
+import { createComplianceReportActivities } from '../reports';
+import type { ServiceRegistry } from '../services';
 import { UNKNOWN_SERVICE } from '../shared/lifecycle';
 import type { ServiceProfile } from '../shared/serviceProfile';
 import { createCaseRecordActivities, markCaseOverdue } from './caseRecords';

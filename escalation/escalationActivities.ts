@@ -1,7 +1,7 @@
 // Activities that turn a fired escalation rung into tasks for people and deliver them. The database
 // transaction makes the firing idempotent; notification rows make delivery resumable, so a retry sends
 // only what has not been sent yet.
-import { inTransaction, type Queryable } from '../db/transaction';
+import { inTransaction, type Queryable } from '../db';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { z } from 'zod';

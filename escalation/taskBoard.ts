@@ -2,9 +2,10 @@
 // tables (tests/architecture checks it). The lifecycle's tasks and the escalation rungs' tasks are created
 // here; the case system lists, acknowledges, reassigns and resolves them through TaskBoard. Every change and
 // its audit row are written in one transaction.
-import { inTransaction, type Queryable } from '../db/transaction';
+import { inTransaction, type Queryable } from '../db';
 import type { Pool, PoolClient } from 'pg';
 import { z } from 'zod';
+import type { ClerkTaskRequest } from '../shared/lifecycle';
 import { taskAssigneeRoleSchema, type TaskAssigneeRole } from './roles';
 
 export interface TaskRow {
@@ -93,20 +94,8 @@ const toTask = (r: DbTask): TaskRow => ({
   resolution: r.resolution,
 });
 
-export interface NewClerkTask {
-  /** Idempotency key: a retried activity creates the task once. */
-  taskKey: string;
-  applicationNumber: string;
-  kind: string;
-  assigneeRole: string;
-  assignee: string | null;
-  title: string;
-  body: string;
-  dueAt: string | null;
-}
-
 /** Creates the task unless one with the same key exists; returns its id only when this call created it. */
-export async function insertClerkTask(db: Queryable, t: NewClerkTask): Promise<string | null> {
+export async function insertClerkTask(db: Queryable, t: ClerkTaskRequest): Promise<string | null> {
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO clerk_tasks (task_key, application_number, kind, assignee_role, assignee, title, body, due_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (task_key) DO NOTHING RETURNING id`,

@@ -22,8 +22,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities';
-import type { DeadlineComputation } from '../activities/deadlines';
-import type { RefusalDraft } from '../activities/refusalLetters';
+import type { DeadlineComputation } from '../activities';
+import type { RefusalDraft } from '../activities';
 import { ApplicationInput, ApplicationInputSchema } from '../shared/application';
 import {
   ApplicantCancelledSchema,
