@@ -1,10 +1,10 @@
 // Wires the ЕЛК message format, the ЕПГУ status responses and the SMEV adapter client (epgu/) into the status
 // channel the delivery activity uses.
-import { buildElkCreateOrdersRequest, buildElkUpdateOrdersRequest, ElkApplicant, ElkEnv } from '../epgu/elkStatusXml';
-import { defaultEpguStatusReply, EpguStatusReplyBuilder } from '../epgu/epguStatusReply';
-import { placeInExchangeFolder, removeFromExchangeFolder } from '../epgu/exchangeFolder';
-import { SmevAdapterClient, SmevTransportError } from '../epgu/smevAdapterClient';
-import { validateAgainstElkXsd } from '../epgu/xsdValidator';
+import { buildElkCreateOrdersRequest, buildElkUpdateOrdersRequest, ElkApplicant, ElkEnv } from '../epgu';
+import { defaultEpguStatusReply, EpguStatusReplyBuilder } from '../epgu';
+import { placeInExchangeFolder, removeFromExchangeFolder } from '../epgu';
+import { SmevAdapterClient, SmevTransportError } from '../epgu';
+import { validateAgainstElkXsd } from '../epgu';
 import type { Applicant, Channel } from '../shared/application';
 import type { ElkDeliveryRequest } from '../shared/lifecycle';
 import { ElkContentError, type ElkChannel, type ElkReply } from './elkDelivery';

@@ -295,5 +295,10 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
     }
   }
 
-  return { pushStatusToElk };
+  /** The clerk chose to skip a status the portal rejected: the row says so, a delivered one stays delivered. */
+  async function markElkStatusSkipped(t: { applicationNumber: string; seq: number }): Promise<void> {
+    await pool.query(`UPDATE elk_outbox SET state = 'skipped' WHERE application_number = $1 AND seq = $2 AND state <> 'delivered'`, [t.applicationNumber, t.seq]);
+  }
+
+  return { pushStatusToElk, markElkStatusSkipped };
 }

@@ -4,9 +4,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { v4 as uuidv4 } from 'uuid';
-import { localDateOf } from '../calendar/timeZone';
-import type { CodecKeys } from '../codec/payloadCodec';
-import { openBytes, openText, sealBytes, sealText } from '../security/sealedColumns';
+import { localDateOf } from '../calendar';
+import type { CodecKeys } from '../codec';
+import { openBytes, openText, sealBytes, sealText } from '../security';
 import { RefusalRenderer, RefusalValidationError } from '../refusal';
 import type { Applicant } from '../shared/application';
 import { REFUSAL_VALIDATION_ERROR } from '../shared/lifecycle';

@@ -4,7 +4,7 @@
 // Everything (worker, bench client, emulator) runs in this one process, so CPU and RSS figures include the
 // client and the emulator; the Temporal server and PostgreSQL are measured separately from /proc.
 // See bench/README.md for the options and how to read the output.
-import { xmllintHostPid } from '../epgu/xsdValidator';
+import { xmllintHostPid } from '../epgu';
 import { snilsWithChecksum as snils } from '../shared/identifiers';
 import { DEMO_PATHS, driveDemoPath } from '../scripts/demoRoutes';
 import * as fs from 'node:fs';
@@ -17,13 +17,13 @@ import { bundleWorkflowCode, DefaultLogger, LogLevel, LogMetadata, makeTelemetry
 import { Client as PgClient, Pool } from 'pg';
 import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { CaseClient, ClerkActionRejectedError } from '../client/caseClient';
-import { generateKeySpec, parseCodecKeys } from '../codec/payloadCodec';
-import { migrate } from '../db/migrate';
-import { startElkEmulator } from '../epgu/emulator/elkEmulator';
+import { generateKeySpec, parseCodecKeys } from '../codec';
+import { migrate } from '../db';
+import { startElkEmulator } from '../epgu';
 import { freePort, ROOT, startLocalPostgres, startLocalTemporal } from '../scripts/localStack';
-import { ServiceRegistry } from '../services/registry';
+import { ServiceRegistry } from '../services';
 import { ApplicationInput } from '../shared/application';
-import { createWorkerRuntime, WorkerRuntime } from '../worker/runtime';
+import { createWorkerRuntime, WorkerRuntime } from '../worker';
 
 const DATA = path.join(ROOT, '.data/bench');
 const RESULTS = path.join(ROOT, 'bench/results');

@@ -40,7 +40,7 @@ export type {
   ElkStatusEntryView,
 } from './elkStatusXml';
 export { formatXsdDateTime, parseXsdDateTimeNs, isIsoInstant, isValidTimeZone } from './dateTime';
-export { validateAgainstElkXsd, elkXsdPath, ELK_XSD_FILE_NAME } from './xsdValidator';
+export { validateAgainstElkXsd, elkXsdPath, ELK_XSD_FILE_NAME, xmllintHostPid } from './xsdValidator';
 export type { XsdValidationResult } from './xsdValidator';
 export { SmevAdapterClient, SmevTransportError, SmevRejectedError } from './smevAdapterClient';
 export type { AdapterReply, SmevAdapterClientOptions, SmevErrorDetails } from './smevAdapterClient';

@@ -5,18 +5,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
-import { readRefusalLetters } from '../activities/refusalLetters';
+import { readRefusalLetters } from '../activities';
 import { CaseClient } from '../client/caseClient';
 import { snilsWithChecksum as snils } from '../shared/identifiers';
 import { DEMO_PATHS, DemoPath, driveDemoPath } from './demoRoutes';
-import { generateKeySpec, parseCodecKeys } from '../codec/payloadCodec';
+import { generateKeySpec, parseCodecKeys } from '../codec';
 import { storeResultDocument } from '../documents/resultDocuments';
-import { startElkEmulator } from '../epgu/emulator/elkEmulator';
+import { startElkEmulator } from '../epgu';
 import { checkCabinetFiles, simpleResultPdf } from './demoDocuments';
 import { ApplicationInput } from '../shared/application';
 import { ELK_STATUS_NAMES_RU } from '../shared/elkStatusNames';
-import { loadWorkerConfig } from '../worker/config';
-import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from '../worker/runtime';
+import { loadWorkerConfig } from '../worker';
+import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from '../worker';
 import { ROOT, startLocalPostgres, startLocalTemporal } from './localStack';
 
 const DATA = path.join(ROOT, '.data/demo');

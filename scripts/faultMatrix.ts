@@ -13,15 +13,15 @@ import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/clien
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client as PgClient, Pool } from 'pg';
 import { CaseClient } from '../client/caseClient';
-import { generateKeySpec, parseCodecKeys } from '../codec/payloadCodec';
-import { migrate } from '../db/migrate';
-import { ElkEmulator, startElkEmulator } from '../epgu/emulator/elkEmulator';
-import { ServiceRegistry } from '../services/registry';
+import { generateKeySpec, parseCodecKeys } from '../codec';
+import { migrate } from '../db';
+import { ElkEmulator, startElkEmulator } from '../epgu';
+import { ServiceRegistry } from '../services';
 import { ClerkActionName, ClerkActionSchemas } from '../shared/clerkActions';
 import type { CaseSnapshot } from '../shared/lifecycle';
 import type { Stage } from '../shared/stages';
-import { CaseLifecyclePlugin, WORKFLOWS_PATH } from '../worker/plugin';
-import { clerkActionUpdates } from '../workflows/applicationLifecycle';
+import { CaseLifecyclePlugin, WORKFLOWS_PATH } from '../worker';
+import { clerkActionUpdates } from '../workflows';
 import { LocalPostgres, LocalTemporal, ROOT, startLocalPostgres, startLocalTemporal } from './localStack';
 
 const FAULT_DIR = path.join(ROOT, '.data/faults');

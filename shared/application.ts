@@ -1,14 +1,14 @@
 // The application (заявление) as the case system hands it over: the single schema checked by the client,
 // by the workflow's entry and by every test. Error messages name the field and the rule, never the value.
 import { z } from 'zod';
+import { isoInstantSchema } from './instant';
 import { boundedString, plainString } from './plainText';
 import type { FieldProblem } from './validation';
 import { innProblem, isValidSnils } from './identifiers';
 import { BIRTH_DATE_MAX_AGE_YEARS, RECEIVED_AT_EARLIEST, RECEIVED_AT_MAX_AHEAD_MS } from './lawfulDates';
 
-const ISO_INSTANT_RULE = 'ожидается дата и время ISO 8601 с часовым поясом (ISO 8601 date-time with offset)';
-// Every string is bounded before its format check runs (see plainText.ts).
-const isoInstant = (field: string) => boundedString(field, 40).pipe(z.iso.datetime({ offset: true, message: ISO_INSTANT_RULE }));
+// Every string is bounded before its format check runs (see plainText.ts); the rule itself is shared/instant's.
+const isoInstant = (field: string) => boundedString(field, 40).pipe(isoInstantSchema);
 const personName = (what: string) =>
   plainString(what, 100).regex(
     /^[\p{L}][\p{L}\p{M}' .-]*$/u,

@@ -1,6 +1,7 @@
 // Types exchanged between the lifecycle workflow, its activities and the case system's client.
 import type { Applicant, Channel } from './application';
 import type { Stage } from './stages';
+import type { TaskAssigneeRole } from '../escalation';
 
 export interface CaseEvent {
   seq: number;
@@ -111,7 +112,7 @@ export interface ClerkTaskRequest {
   taskKey: string;
   applicationNumber: string;
   kind: string;
-  assigneeRole: 'clerk' | 'head' | 'deputy' | 'management' | 'operator';
+  assigneeRole: TaskAssigneeRole;
   assignee: string | null;
   title: string;
   body: string;

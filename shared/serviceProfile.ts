@@ -1,7 +1,7 @@
 // A service's configuration as the lifecycle needs it: its identity in ЕПГУ and the ЕЛК status each stage shows.
 import { z } from 'zod';
-import { DEFAULT_ESCALATION_LADDER, escalationLadderSchema } from '../calendar/escalationLadder';
-import { termUnitSchema } from '../calendar/regulatoryClock';
+import { termUnitSchema } from '../calendar';
+import { DEFAULT_ESCALATION_LADDER, escalationLadderSchema } from '../escalation';
 import { DEFAULT_ELK_STATUS_ON_APPLICANT_RESPONSE } from './elkStatusMapping';
 import { STAGES, Stage } from './stages';
 

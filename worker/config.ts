@@ -1,16 +1,10 @@
 // Worker configuration from the environment, validated with zod: a wrong value stops start-up with a
 // message naming the variable and the rule. Nothing here is personal data.
 import { z } from 'zod';
+import { isValidTimeZone } from '../calendar';
 import { InputValidationError, problemsOf } from '../shared/validation';
 
-const ianaZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('ru-RU', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'ожидается часовой пояс IANA, например Europe/Moscow (IANA time zone)');
+const ianaZone = z.string().refine(isValidTimeZone, 'ожидается часовой пояс IANA, например Europe/Moscow (IANA time zone)');
 
 const url = (what: string) => z.string().url(`${what}: ожидается URL (URL expected)`);
 

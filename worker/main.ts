@@ -2,8 +2,8 @@
 //   TEMPORAL_ADDRESS, DATABASE_URL, SMEV_ADAPTER_URL, SMEV_EXCHANGE_DIR and CASE_PAYLOAD_KEYS are required; see README.
 // A wrong or missing value stops start-up with a message naming the variable. `npm start` runs the
 // local demo instead, starting whatever is not configured.
-import { parseCodecKeys } from '../codec/payloadCodec';
-import { installMaskedRuntimeLogger, maskPersonalData } from '../security/logger';
+import { parseCodecKeys } from '../codec';
+import { installMaskedRuntimeLogger, maskPersonalData } from '../security';
 import { InputValidationError } from '../shared/validation';
 import { loadWorkerConfig } from './config';
 import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from './runtime';

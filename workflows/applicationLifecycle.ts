@@ -22,8 +22,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities';
-import type { DeadlineComputation } from '../activities/deadlines';
-import type { RefusalDraft } from '../activities/refusalLetters';
+import type { DeadlineComputation } from '../activities';
+import type { RefusalDraft } from '../activities';
 import { ApplicationInput, ApplicationInputSchema, receivedAtProblem } from '../shared/application';
 import {
   ApplicantCancelledSchema,
@@ -47,6 +47,7 @@ import {
 } from '../shared/lifecycle';
 import { SA } from '../shared/names';
 import { DEFAULT_ELK_STATUS_ON_APPLICANT_RESPONSE } from '../shared/elkStatusMapping';
+import type { RegulatoryLedger } from '../calendar';
 import type { ServiceProfile } from '../shared/serviceProfile';
 import { isTerminal, Stage, STAGE_TITLES_RU } from '../shared/stages';
 import { fieldPath } from '../shared/validation';
@@ -183,12 +184,8 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   let stageEnteredAt = input.receivedAt;
   // The instant the clerk registered the case (case record and reports); the term may start before it.
   let registeredAt: string | null = null;
-  const clock: {
-    /** Start of the regulatory term: receipt or registration, as the service's regulation says. */
-    startedAt: string | null;
-    suspensions: { from: string; to?: string; reason: string }[];
-    extensions: { amount: number; unit: 'workingDays' | 'calendarDays'; reason: string }[];
-  } = { startedAt: null, suspensions: [], extensions: [] };
+  /** startedAt: start of the regulatory term — receipt or registration, as the service's regulation says. */
+  const clock: Omit<RegulatoryLedger, 'startedAt'> & { startedAt: string | null } = { startedAt: null, suspensions: [], extensions: [] };
   let clockVersion = 0;
   const firedRungs = new Set<string>();
 
@@ -614,7 +611,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
           serviceCode: input.serviceCode,
           serviceTitle: profile!.title,
           rung: rung.rung,
-          notify: rung.notify as ('clerk' | 'head' | 'deputy' | 'management')[],
+          notify: rung.notify,
           deadline: computed.deadline!,
           fireAt: rung.fireAt,
           firedAt: new Date().toISOString(),

@@ -13,7 +13,7 @@ import { createLifecycleActivities } from '../../activities';
 import { createElkChannel } from '../../activities/elkChannel';
 import { ProductionCalendar } from '../../calendar/productionCalendar';
 import { computeRegulatoryClock } from '../../calendar/regulatoryClock';
-import { DEFAULT_ESCALATION_LADDER, scheduleRungs } from '../../calendar/escalationLadder';
+import { DEFAULT_ESCALATION_LADDER, scheduleRungs } from '../../escalation';
 import { localDateTimeOf } from '../../calendar/timeZone';
 import { CaseClient } from '../../client/caseClient';
 import { SmevAdapterClient } from '../../epgu/smevAdapterClient';
@@ -105,6 +105,7 @@ beforeAll(async () => {
     elkRetryMaxIntervalMs: 500,
     // The Java test server has no search attribute registry.
     searchAttributes: false,
+    reports: { department: 'deadlines-test', outputDir: '/tmp/case-lifecycle-test-reports' },
   });
   worker = await Worker.create({
     connection: env.nativeConnection,
