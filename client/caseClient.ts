@@ -226,6 +226,16 @@ export class CaseClient {
     return this.client.workflow.getHandle(applicationNumber).query(deadlineQuery);
   }
 
+  /**
+   * Who the case is assigned to, from the server's record of the case (search attribute), not a Query: it
+   * answers even while no worker runs, so authorization never waits on the worker.
+   */
+  async assignedClerk(applicationNumber: string): Promise<string | null> {
+    if (!this.searchAttributes) return (await this.state(applicationNumber)).assignedClerk;
+    const described = await this.client.workflow.getHandle(applicationNumber).describe();
+    return described.typedSearchAttributes.get(SA.assignedClerk) ?? null;
+  }
+
   refusalDraft(applicationNumber: string): Promise<RefusalDraft | null> {
     return this.client.workflow.getHandle(applicationNumber).query(refusalDraftQuery);
   }

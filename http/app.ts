@@ -4,8 +4,6 @@
 // Other parts (the clerk inbox, metrics) plug in through `extraPlugins`; they get the same dependencies.
 import Fastify, { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { Pool } from 'pg';
 import type { z } from 'zod';
 import type { CaseClient } from '../client/caseClient';
@@ -22,6 +20,7 @@ import { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem';
 import type { RouteSpec } from './routeSpec';
 import { fastifyPath } from './routeSpec';
 import { CaseAccess } from './caseAccess';
+import { registerSwaggerUi } from './swaggerUi';
 import { apiRoutes } from './routes';
 
 declare module 'fastify' {
@@ -91,8 +90,7 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
     logger: false,
     bodyLimit: limits.bodyBytes,
     // Application numbers are at most 36 characters; nothing legitimate needs a long path.
-    maxParamLength: 200,
-    routerOptions: { ignoreTrailingSlash: false },
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
     // Only the API's own header; a proxy in front sets the real address if it is trusted.
     trustProxy: false,
   });
@@ -144,8 +142,7 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
       }),
   });
 
-  await app.register(swagger, { mode: 'static', specification: { document: document as never } });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerSwaggerUi(app);
   app.get('/openapi.json', { config: { rateLimit: false } as never }, async (_req, reply) => reply.type('application/json; charset=utf-8').send(JSON.stringify(document)));
   app.get('/health', async () => ({ status: 'ok' }));
 

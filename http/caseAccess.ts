@@ -3,7 +3,6 @@
 // (cases started otherwise belong to the deployment's department).
 import type { Pool } from 'pg';
 import type { CaseClient } from '../client/caseClient';
-import type { CaseSnapshot } from '../shared/lifecycle';
 import type { Caller } from './auth';
 import { HttpProblem } from './problem';
 
@@ -35,16 +34,15 @@ export class CaseAccess {
     await this.pool.query('INSERT INTO api_cases (application_number, department, started_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [applicationNumber, department, startedBy]);
   }
 
-  /** The case's snapshot if the caller may see (or act on) it; 403 otherwise, 404 for no such case. */
-  async authorize(caller: Caller, applicationNumber: string): Promise<CaseSnapshot> {
-    const [snapshot, department] = await Promise.all([this.client.state(applicationNumber), this.departmentOf(applicationNumber)]);
+  /** Passes if the caller may see (or act on) the case; 403 otherwise, 404 for no such case. */
+  async authorize(caller: Caller, applicationNumber: string): Promise<void> {
+    const [assignedClerk, department] = await Promise.all([this.client.assignedClerk(applicationNumber), this.departmentOf(applicationNumber)]);
     if (department !== caller.department) {
       throw new HttpProblem(403, 'forbidden', 'Заявление другого подразделения (case of another department)', 'доступ только к заявлениям своего подразделения (own department only)');
     }
-    if (caller.role === 'clerk' && snapshot.assignedClerk !== caller.subject) {
+    if (caller.role === 'clerk' && assignedClerk !== caller.subject) {
       throw new HttpProblem(403, 'forbidden', 'Заявление назначено не вам (case not assigned to you)', 'исполнитель работает только со своими заявлениями (a clerk acts on own cases only)');
     }
-    return snapshot;
   }
 
   /** Whether the caller may see or change a task about `applicationNumber` assigned to `assignee`. */

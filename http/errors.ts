@@ -1,7 +1,7 @@
 // Every failure a route can meet, as one RFC 9457 problem: validation names the field and the rule, a
 // workflow's refusal becomes 409, a transient Temporal fault 503 with Retry-After, the unknown 500 (no details).
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { ClerkActionRejectedError, TransientCaseError } from '../client/caseClient';
+import { ClerkActionRejectedError, isTransient, TransientCaseError } from '../client/caseClient';
 import { TaskBoardError } from '../escalation/taskBoard';
 import { FieldProblem, InputValidationError } from '../shared/validation';
 import { HttpProblem } from './problem';
@@ -33,8 +33,8 @@ export function problemOf(err: unknown): HttpProblem {
   }
   if (err instanceof WorkflowNotFoundError) return new HttpProblem(404, 'notFound', 'Заявление не найдено (case not found)', 'нет заявления с таким номером (no case with this application number)');
   if (err instanceof WorkflowExecutionAlreadyStartedError) return new HttpProblem(409, 'conflict', 'Заявление с таким номером уже было (application number already used)', err.message);
-  if (err instanceof TransientCaseError) {
-    return new HttpProblem(503, 'unavailable', 'Сервис временно недоступен, повторите с тем же Idempotency-Key (temporarily unavailable; retry with the same Idempotency-Key)', err.message, undefined, { 'retry-after': '2' });
+  if (err instanceof TransientCaseError || isTransient(err)) {
+    return new HttpProblem(503, 'unavailable', 'Сервис временно недоступен, повторите с тем же Idempotency-Key (temporarily unavailable; retry with the same Idempotency-Key)', err instanceof TransientCaseError ? err.message : 'Temporal не ответил вовремя (Temporal did not answer in time)', undefined, { 'retry-after': '2' });
   }
   const e = err as { statusCode?: number; code?: string; message?: string };
   if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {

@@ -16,6 +16,7 @@ import { ELK_STATUS_NAMES_RU } from '../shared/elkStatusNames';
 import { loadWorkerConfig } from '../worker/config';
 import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from '../worker/runtime';
 import { ROOT, startLocalPostgres, startLocalTemporal } from './localStack';
+import { demoTokens, serveHttpApi } from '../http/server';
 
 const DATA = path.join(ROOT, '.data/demo');
 const say = (s: string) => process.stdout.write(`${s}\n`);
@@ -58,6 +59,16 @@ async function main(): Promise<void> {
   const running = runtime.run();
   say(`Worker:     task queue ${options.taskQueue}\n`);
   const cases = await CaseClient.connect({ address: temporalAddress, namespace: options.namespace, codecKeys, services: runtime.services, taskQueue: options.taskQueue });
+  // The HTTP API beside the worker; demo tokens (one per role) unless CASE_API_TOKENS is set.
+  const api =
+    config.CASE_API_ENABLED === 'true'
+      ? await (async () => {
+          const { tokens, file } = config.CASE_API_TOKENS?.length ? { tokens: config.CASE_API_TOKENS, file: 'CASE_API_TOKENS' } : demoTokens(DATA);
+          const served = await serveHttpApi({ config, tokens, client: cases, pool: runtime.pool, codecKeys });
+          say(`HTTP API:   ${served.url}  (OpenAPI ${served.url}/openapi.json, Swagger UI ${served.url}/docs; tokens: ${path.relative(process.cwd(), file) || file})\n`);
+          return served;
+        })()
+      : null;
 
   const runId = new Date().toISOString().replace(/\D/g, '').slice(2, 12);
   const apps = Array.from({ length: count }, (_, i): [ApplicationInput, DemoPath] => {
@@ -128,6 +139,7 @@ async function main(): Promise<void> {
   }
 
   const stop = async () => {
+    await api?.close();
     await runtime.shutdown();
     await running;
     await cases.client.connection.close();

@@ -129,7 +129,8 @@ export function caseRoutes(deps: HttpApiDeps): RouteSpec[] {
     target,
     responses: { 200: { description: summary, schema }, 404: { description: 'Нет такого заявления (no such case)' } },
     async handler({ caller, params }) {
-      const snapshot = snapshotJson(await access.authorize(caller, params.applicationNumber));
+      await access.authorize(caller, params.applicationNumber);
+      const snapshot = snapshotJson(await client.state(params.applicationNumber));
       return { status: 200, body: await run(params.applicationNumber, snapshot) };
     },
   });
