@@ -15,7 +15,7 @@ import { AuthenticationProblem, Caller, TokenRegistry, tokenId } from './auth';
 import { problemOf, RequestValidationError } from './errors';
 import { fingerprint, IDEMPOTENCY_KEY_PATTERN, IdempotencyStore } from './idempotency';
 import { MAX_JSON_DEPTH, parseJsonBody } from './jsonBody';
-import { buildOpenApiDocument } from './openapi';
+import { buildOpenApiDocument } from './openApiDocument';
 import { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem';
 import type { RouteSpec } from './routeSpec';
 import { fastifyPath } from './routeSpec';

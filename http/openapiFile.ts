@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HttpApiDeps } from './app';
-import { buildOpenApiDocument } from './openapi';
+import { buildOpenApiDocument } from './openApiDocument';
 import { apiRoutes } from './routes';
 
 export const OPENAPI_FILE = path.join(__dirname, 'openapi.json');

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   const cases = await CaseClient.connect({ address: temporalAddress, namespace: options.namespace, codecKeys, services: runtime.services, taskQueue: options.taskQueue });
   // The HTTP API beside the worker; demo tokens (one per role) unless CASE_API_TOKENS is set.
   const api =
-    config.CASE_API_ENABLED === 'true'
+    config.CASE_API_ENABLED !== 'false'
       ? await (async () => {
           const { tokens, file } = config.CASE_API_TOKENS?.length ? { tokens: config.CASE_API_TOKENS, file: 'CASE_API_TOKENS' } : demoTokens(DATA);
           const served = await serveHttpApi({ config, tokens, client: cases, pool: runtime.pool, codecKeys });

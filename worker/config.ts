@@ -81,7 +81,8 @@ export const WorkerConfigSchema = z.object({
     .optional(),
   CASE_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   CASE_API_HOST: z.string().min(1).default('127.0.0.1'),
-  CASE_API_ENABLED: z.enum(['true', 'false'], { message: 'true или false' }).default('true'),
+  // Unset: the API is served when CASE_API_TOKENS is set (npm start: always, with demo tokens).
+  CASE_API_ENABLED: z.enum(['true', 'false'], { message: 'true или false' }).optional(),
   CASE_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1200),
   CASE_API_BODY_LIMIT: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
 });

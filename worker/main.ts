@@ -16,7 +16,8 @@ async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const missing: string[] = (['TEMPORAL_ADDRESS', 'DATABASE_URL', 'SMEV_ADAPTER_URL', 'CASE_PAYLOAD_KEYS'] as const).filter((k) => !config[k]);
   // The HTTP API is served beside the worker unless switched off; without tokens nobody could call it.
-  if (config.CASE_API_ENABLED === 'true' && !config.CASE_API_TOKENS?.length) missing.push('CASE_API_TOKENS');
+  const apiEnabled = config.CASE_API_ENABLED === 'true' || (config.CASE_API_ENABLED === undefined && Boolean(config.CASE_API_TOKENS?.length));
+  if (apiEnabled && !config.CASE_API_TOKENS?.length) missing.push('CASE_API_TOKENS');
   if (missing.length > 0) {
     throw new InputValidationError(
       'Ошибка конфигурации воркера (worker configuration)',
@@ -48,16 +49,15 @@ async function main(): Promise<void> {
     });
   }
   const codecKeys = parseCodecKeys(config.CASE_PAYLOAD_KEYS!, config.CASE_PAYLOAD_KEY_ACTIVE);
-  const api =
-    config.CASE_API_ENABLED === 'true'
-      ? await serveHttpApi({
-          config,
-          tokens: config.CASE_API_TOKENS!,
-          client: await CaseClient.connect({ address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE, codecKeys, services: runtime.services, taskQueue: config.CASE_TASK_QUEUE }),
-          pool: runtime.pool,
-          codecKeys,
-        })
-      : null;
+  const api = apiEnabled
+    ? await serveHttpApi({
+        config,
+        tokens: config.CASE_API_TOKENS!,
+        client: await CaseClient.connect({ address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE, codecKeys, services: runtime.services, taskQueue: config.CASE_TASK_QUEUE }),
+        pool: runtime.pool,
+        codecKeys,
+      })
+    : null;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void (api ? api.close() : Promise.resolve()).finally(() => runtime.shutdown()));
   process.stdout.write(`worker ready: task queue ${config.CASE_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}${api ? `; HTTP API on ${api.url}` : ''}\n`);
   await runtime.run();

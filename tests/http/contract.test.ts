@@ -130,7 +130,7 @@ describe('a delivery problem over HTTP', () => {
     await waitFor(async () => (await api.ctx.cases.state(no)).elk.problem);
     const skipped = await act(no, 'resolve-delivery-problem', { clerk: 'it-duty', action: 'skip' }, TOKENS.operator);
     expect(skipped.status).toBe(200);
-    expect(skipped.body.elk.problem).toBeNull();
+    await waitFor(async () => (await api.ctx.cases.state(no)).elk.problem === null);
     await api.call({ method: 'POST', path: '/cases/{applicationNumber}/applicant-cancelled', params: { applicationNumber: no }, key: newKey(), body: {} });
     expect(await api.ctx.cases.result(no)).toMatchObject({ outcome: 'cancelled', elkStatusesSkipped: 1 });
   });
