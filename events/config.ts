@@ -5,12 +5,12 @@ import type { EventDispatcherConfig } from './dispatcher';
 
 export const eventsEnvSchema = z
   .object({
-    CASE_EVENTS_URL: z.url({ protocol: /^https?$/, message: 'CASE_EVENTS_URL: ожидается http(s)-адрес вебхука (expected an http(s) URL)' }).optional(),
-    CASE_EVENTS_SECRET: z.string().min(32, { message: 'CASE_EVENTS_SECRET: не короче 32 символов (at least 32 characters)' }).max(512).optional(),
+    CASE_EVENTS_URL: z.url({ protocol: /^https?$/, message: 'ожидается http(s)-адрес вебхука (expected an http(s) URL)' }).optional(),
+    CASE_EVENTS_SECRET: z.string().min(32, { message: 'не короче 32 символов (at least 32 characters)' }).max(512).optional(),
     CASE_EVENTS_MAX_BACKOFF_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
   })
   .refine((e) => !e.CASE_EVENTS_URL || e.CASE_EVENTS_SECRET, {
-    message: 'CASE_EVENTS_SECRET: обязателен вместе с CASE_EVENTS_URL (required with CASE_EVENTS_URL)',
+    message: 'обязателен вместе с CASE_EVENTS_URL (required with CASE_EVENTS_URL)',
     path: ['CASE_EVENTS_SECRET'],
   });
 

@@ -10,6 +10,8 @@ import type { CodecKeys } from '../codec/payloadCodec';
 import type { WorkerConfig } from '../worker/config';
 import { buildHttpApi, HttpApiPlugin } from './app';
 import { ApiToken, TokenRegistry } from './auth';
+import { inboxPluginFromConfig } from '../inbox/config';
+import { metricsPluginFromEnv } from '../metrics/config';
 
 /**
  * Plugins served with the API by `npm start` and worker/main.ts. Registration point for other parts:
@@ -38,7 +40,8 @@ export async function serveHttpApi(opts: {
     codecKeys: opts.codecKeys,
     department: opts.config.CASE_DEPARTMENT_ID,
     limits: { ratePerMinute: opts.config.CASE_API_RATE_LIMIT, bodyBytes: opts.config.CASE_API_BODY_LIMIT },
-    extraPlugins: [...SERVED_PLUGINS, ...(opts.extraPlugins ?? [])],
+    // The clerk inbox (/inbox) and /metrics are served with the API.
+    extraPlugins: [...SERVED_PLUGINS, inboxPluginFromConfig(opts.config), metricsPluginFromEnv(process.env), ...(opts.extraPlugins ?? [])],
   });
   await app.listen({ port: opts.config.CASE_API_PORT, host: opts.config.CASE_API_HOST });
   const address = app.server.address() as { port: number };

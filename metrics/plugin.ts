@@ -13,7 +13,7 @@ export interface MetricsConfig {
   temporalMetricsAddress: string | null;
   /** When set, scrapes must send `Authorization: Bearer <token>`. */
   token?: string;
-  /** Shared with the event dispatcher of this process so its counters appear. */
+  /** A registry of the caller's (tests, or a process serving several apps). */
   metrics?: ProductMetrics;
 }
 

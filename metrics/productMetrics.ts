@@ -2,8 +2,7 @@
 // process (worker, API, several of each) serves /metrics. Windowed figures ("last hour") use indexed ranges
 // (migration 026); open-case and open-task figures use the partial indexes of open rows.
 import type { Pool } from 'pg';
-import { Counter, Gauge, Registry } from 'prom-client';
-import type { DispatcherObserver } from '../events/dispatcher';
+import { Gauge, Registry } from 'prom-client';
 
 export function createProductMetrics(deps: { pool: Pool; registry?: Registry }) {
   const registry = deps.registry ?? new Registry();
@@ -74,14 +73,7 @@ export function createProductMetrics(deps: { pool: Pool; registry?: Registry }) 
     g.set(r.s ?? 0);
   });
 
-  // Counted in this process by the event dispatcher (when it runs here).
-  const webhookAttempts = new Counter({ name: 'case_webhook_attempts_total', help: 'Outbound webhook attempts by outcome', labelNames: ['outcome'], registers: [registry] });
-  const dispatcherObserver: DispatcherObserver = {
-    delivered: () => webhookAttempts.inc({ outcome: 'delivered' }),
-    attemptFailed: () => webhookAttempts.inc({ outcome: 'failed' }),
-  };
-
-  return { registry, dispatcherObserver };
+  return { registry };
 }
 
 export type ProductMetrics = ReturnType<typeof createProductMetrics>;

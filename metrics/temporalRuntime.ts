@@ -15,7 +15,9 @@ const addressSchema = z
 
 /** The exporter's bind address from the environment, or null when switched off. */
 export function temporalMetricsAddress(env: NodeJS.ProcessEnv = process.env): string | null {
-  const v = addressSchema.parse(env.CASE_TEMPORAL_METRICS_ADDRESS || DEFAULT_TEMPORAL_METRICS_ADDRESS);
+  const r = addressSchema.safeParse(env.CASE_TEMPORAL_METRICS_ADDRESS || DEFAULT_TEMPORAL_METRICS_ADDRESS);
+  if (!r.success) throw new Error(r.error.issues[0].message);
+  const v = r.data;
   return v === 'off' ? null : v;
 }
 

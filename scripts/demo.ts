@@ -17,6 +17,7 @@ import { loadWorkerConfig } from '../worker/config';
 import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from '../worker/runtime';
 import { ROOT, startLocalPostgres, startLocalTemporal } from './localStack';
 import { demoTokens, serveHttpApi } from '../http/server';
+import { temporalMetricsAddress, temporalMetricsTelemetry } from '../metrics/temporalRuntime';
 
 const DATA = path.join(ROOT, '.data/demo');
 const say = (s: string) => process.stdout.write(`${s}\n`);
@@ -36,7 +37,11 @@ async function main(): Promise<void> {
   // The demo narrates what happens; the SDK's own retry warnings (expected during the outage) stay quiet.
   Runtime.install({
     logger: new DefaultLogger('ERROR'),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} },
+      // The SDK's Prometheus metrics, appended to /metrics (CASE_TEMPORAL_METRICS_ADDRESS=off turns them off).
+      ...(temporalMetricsAddress() ? { metrics: temporalMetricsTelemetry(temporalMetricsAddress()!) } : {}),
+    },
   });
   const exitAfterDemo = process.argv.includes('--exit') || process.env.CASE_DEMO_EXIT === '1';
   const count = Number(process.env.CASE_DEMO_APPLICATIONS ?? 36);
@@ -65,7 +70,8 @@ async function main(): Promise<void> {
       ? await (async () => {
           const { tokens, file } = config.CASE_API_TOKENS?.length ? { tokens: config.CASE_API_TOKENS, file: 'CASE_API_TOKENS' } : demoTokens(DATA);
           const served = await serveHttpApi({ config, tokens, client: cases, pool: runtime.pool, codecKeys });
-          say(`HTTP API:   ${served.url}  (OpenAPI ${served.url}/openapi.json, Swagger UI ${served.url}/docs; tokens: ${path.relative(process.cwd(), file) || file})\n`);
+          say(`HTTP API:   ${served.url}  (OpenAPI ${served.url}/openapi.json, Swagger UI ${served.url}/docs; tokens: ${path.relative(process.cwd(), file) || file})`);
+          say(`Inbox:      ${served.url}/inbox  (log in with a clerk's or the head's token from that file); metrics: ${served.url}/metrics\n`);
           return served;
         })()
       : null;
