@@ -17,7 +17,7 @@ import { ACTION_PATHS } from '../http/routes/cases';
 import { problemOf } from '../http/errors';
 import { IDEMPOTENCY_KEY_PATTERN } from '../http/idempotency';
 import { CLERK_ACTION_TITLES_RU, type ClerkActionName } from '../shared/clerkActions';
-import type { Stage } from '../shared/stages';
+import { TERMINAL_STAGES, type Stage } from '../shared/stages';
 import { createInboxQueries } from './queries';
 import { createInboxViews, type Page } from './views';
 import { rankWorkItems, workingDaysLeftRu } from './workItems';
@@ -218,7 +218,8 @@ export function createInboxPlugin(config: InboxConfig): HttpApiPlugin {
         caller: chromeData,
         csrf: chromeData.csrf,
         snapshot,
-        daysLeft: workingDaysLeftRu(ranked.workingDaysLeft, ranked.overdue),
+        // A finished case has no time left to count.
+        daysLeft: TERMINAL_STAGES.includes(snapshot.stage) ? 'рассмотрение завершено' : workingDaysLeftRu(ranked.workingDaysLeft, ranked.overdue),
         draft,
         groundsJson: draft ? JSON.stringify((draft as { grounds?: unknown }).grounds ?? draft.groundCodes.map((code) => ({ code, facts: {} })), null, 2) : '',
         canIssue: mayAct && !!draft,
