@@ -55,6 +55,11 @@ interface Row {
   due: boolean;
 }
 
+/** Turns on the triggers that write event_outbox (migration 025); on from then on, across restarts. */
+export async function enableEventPublishing(pool: Pool): Promise<void> {
+  await pool.query('UPDATE event_publishing SET enabled = true, changed_at = now() WHERE NOT enabled');
+}
+
 /** One dispatcher drains at a time across processes: order is kept without coordinating leases. */
 const DISPATCH_LOCK = 7_233_025;
 const MAX_ERROR_TEXT = 500;
@@ -162,9 +167,11 @@ export function createEventDispatcher(deps: { pool: Pool; config: EventDispatche
   return {
     config,
     drainOnce,
-    start(): void {
+    /** Turns publishing on (a receiver exists now) and drains until stop(). */
+    async start(): Promise<void> {
       if (!stopped) return;
       stopped = false;
+      await enableEventPublishing(pool);
       schedule(0);
     },
     async stop(): Promise<void> {

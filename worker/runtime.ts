@@ -187,7 +187,7 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     reportActivities,
     async run() {
       try {
-        events?.start();
+        await events?.start();
         await worker.run();
       } finally {
         await close();

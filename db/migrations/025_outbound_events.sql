@@ -22,8 +22,18 @@ CREATE TABLE event_outbox (
 );
 CREATE INDEX event_outbox_pending ON event_outbox (id) WHERE state = 'pending';
 
+-- Publishing is on once a dispatcher has started (a receiver is configured) and stays on across restarts, so
+-- a department without push accumulates no rows; an operator turns it off with UPDATE event_publishing.
+CREATE TABLE event_publishing (
+  singleton  boolean     PRIMARY KEY DEFAULT true CHECK (singleton),
+  enabled    boolean     NOT NULL DEFAULT false,
+  changed_at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO event_publishing DEFAULT VALUES;
+
 CREATE FUNCTION event_outbox_add(k text, t text, app text, body jsonb) RETURNS void LANGUAGE sql AS $$
-  INSERT INTO event_outbox (event_key, event_type, application_number, payload) VALUES (k, t, app, body)
+  INSERT INTO event_outbox (event_key, event_type, application_number, payload)
+  SELECT k, t, app, body WHERE (SELECT enabled FROM event_publishing)
   ON CONFLICT (event_key) DO NOTHING
 $$;
 
@@ -90,6 +100,7 @@ DECLARE
 BEGIN
   IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'case_worker') THEN
     EXECUTE format('GRANT SELECT, INSERT, UPDATE ON TABLE %I.event_outbox TO case_worker', s);
+    EXECUTE format('GRANT SELECT, UPDATE ON TABLE %I.event_publishing TO case_worker', s);
     EXECUTE format('GRANT USAGE ON SEQUENCE %I.event_outbox_id_seq TO case_worker', s);
   END IF;
 END

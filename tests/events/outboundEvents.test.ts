@@ -6,16 +6,17 @@ import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { createCaseRecordActivities } from '../../activities/caseRecords';
 import { eventDispatcherConfigFromEnv } from '../../events/config';
-import { createEventDispatcher } from '../../events/dispatcher';
+import { createEventDispatcher, enableEventPublishing } from '../../events/dispatcher';
 import { sign, verifyWebhook, WebhookVerificationError } from '../../events/signature';
 import type { CaseEventRecord } from '../../shared/lifecycle';
-import { readStack } from '../support/harness';
+import { createTestContext, readStack, SAMPLE_PERSON, sampleApplication } from '../support/harness';
 
 const SECRET = 'test-webhook-secret-0123456789abcdef';
 let pool: Pool;
 
-beforeAll(() => {
+beforeAll(async () => {
   pool = new Pool({ connectionString: readStack().databaseUrl, max: 4 });
+  await enableEventPublishing(pool);
 });
 afterAll(async () => {
   await pool.end();
@@ -164,7 +165,7 @@ test('a receiver that is down loses nothing: retried with backoff, delivered in 
     observer: { attemptFailed: (_e, reason) => failures.push(reason) },
   });
   try {
-    dispatcher.start();
+    await dispatcher.start();
     await until('six failed attempts against the down receiver', () => receiver.state.downAnswers >= 6);
     expect(receiver.state.accepted.filter((e) => e.applicationNumber === app)).toEqual([]);
     expect(await pendingFor(app)).toBe(stages.length);
@@ -231,4 +232,44 @@ test('environment: events are off without a URL; a URL without a secret is refus
   expect(eventDispatcherConfigFromEnv({})).toBeNull();
   expect(eventDispatcherConfigFromEnv({ CASE_EVENTS_URL: 'https://vis.example.ru/hook', CASE_EVENTS_SECRET: SECRET })).toMatchObject({ url: 'https://vis.example.ru/hook', secret: SECRET });
   expect(() => eventDispatcherConfigFromEnv({ CASE_EVENTS_URL: 'https://vis.example.ru/hook' })).toThrow(/CASE_EVENTS_SECRET: обязателен/);
+});
+
+test('until a receiver is configured nothing is published (a department without push accumulates no rows)', async () => {
+  const app = `EVT-OFF-${process.pid}`;
+  await pool.query('UPDATE event_publishing SET enabled = false');
+  try {
+    await createCaseRecordActivities(pool).recordCaseEvent(caseEvent(app, 1, 'received', 'received'));
+  } finally {
+    await enableEventPublishing(pool);
+  }
+  const { rows } = await pool.query('SELECT count(*)::int AS n FROM event_outbox WHERE application_number = $1', [app]);
+  expect(rows[0].n).toBe(0);
+});
+
+test('the worker runtime drains events of a real lifecycle to the case system', async () => {
+  const ctx = await createTestContext('events');
+  const receiver = await startReceiver();
+  receiver.state.down = false;
+  try {
+    await ctx.startWorker({ events: { url: receiver.url, secret: SECRET, pollMs: 20 } });
+    const input = sampleApplication();
+    await ctx.cases.startApplication(input);
+    await ctx.cases.act(input.applicationNumber, 'register', { clerk: 'ivanova' });
+    await until(
+      'the registration event at the receiver',
+      () => receiver.state.accepted.some((e) => e.applicationNumber === input.applicationNumber && e.data.stage === 'registered'),
+      60_000,
+    );
+    const mine = receiver.state.accepted.filter((e) => e.applicationNumber === input.applicationNumber);
+    expect(mine[0]).toMatchObject({ type: 'case.stage_changed', data: { stage: 'received', previousStage: null } });
+    expect(mine.find((e) => e.data.stage === 'registered')).toMatchObject({ type: 'case.stage_changed', data: { previousStage: 'received', actor: 'ivanova' } });
+    expect(receiver.state.badSignatures).toBe(0);
+    expect(receiver.state.duplicates).toBe(0);
+    // Personal data of the application never leaves in an event.
+    expect(JSON.stringify(mine)).not.toContain(SAMPLE_PERSON.snils);
+    expect(JSON.stringify(mine)).not.toContain(SAMPLE_PERSON.lastName);
+  } finally {
+    await ctx.close();
+    await receiver.close();
+  }
 });
