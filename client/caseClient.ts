@@ -1,8 +1,8 @@
 // The case system's side: start applications, send clerk actions and portal callbacks, read state.
 // Every input is validated here first (zod), so a bad application is refused before anything starts.
 // Every start and clerk action carries a request id (the caller's, or one made here): a clerk action's id is
-// its Temporal Update id and a start's is kept in the case's memo, so a retry after a timeout gets the first
-// result and never acts twice. Transient faults (server unavailable, RPC deadline) are retried here, bounded.
+// its Temporal Update id, so a retry after a timeout gets the first result and never acts twice; a start is
+// keyed by the application number (workflow id, never reused). Transient faults (server unavailable, RPC deadline) are retried here, bounded.
 // This package does not import the worker: a case system needs only the payload keys.
 import { randomUUID } from 'node:crypto';
 import {
@@ -147,8 +147,10 @@ export class CaseClient {
 
   /**
    * Starts the lifecycle of one application. The same application number started twice is joined, never
-   * doubled: the second call returns `started: false`, unless it repeats the first call's request id (a retry
-   * after a timeout), which returns `started: true` like the first. A number whose case has finished cannot be reused.
+   * doubled: the second call returns `started: false`. When an attempt of this call failed transiently and the
+   * next finds the case running, that earlier attempt reached the server: the call reports `started: true`.
+   * (The HTTP API keeps each request's first answer, so a caller's retry with the same key gets it verbatim.)
+   * A number whose case has finished cannot be reused.
    */
   async startApplication(input: unknown, opts: { requestId?: string } = {}): Promise<{ applicationNumber: string; started: boolean }> {
     return (await this.startApplicationWithOutcome(input, opts)).result;
@@ -157,15 +159,16 @@ export class CaseClient {
   async startApplicationWithOutcome(input: unknown, opts: { requestId?: string } = {}): Promise<CallOutcome<{ applicationNumber: string; started: boolean }>> {
     const app = this.validateApplication(input);
     const requestId = opts.requestId ?? randomUUID();
+    let attempted = false;
     return this.withRetry('startApplication', requestId, async () => {
+      const earlierAttempt = attempted;
+      attempted = true;
       try {
         await this.client.workflow.start(applicationLifecycle, {
           workflowId: app.applicationNumber,
           taskQueue: this.taskQueue,
           args: [app],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          // Encrypted like every payload; read back only to recognise a retried start.
-          memo: { startRequestId: requestId },
           typedSearchAttributes: !this.searchAttributes ? [] : [
             { key: SA.serviceCode, value: app.serviceCode },
             { key: SA.stage, value: 'received' },
@@ -175,8 +178,7 @@ export class CaseClient {
         return { applicationNumber: app.applicationNumber, started: true };
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        const described = await this.client.workflow.getHandle(app.applicationNumber).describe();
-        return { applicationNumber: app.applicationNumber, started: described.memo?.startRequestId === requestId };
+        return { applicationNumber: app.applicationNumber, started: earlierAttempt };
       }
     });
   }

@@ -146,11 +146,13 @@ describe('a retry after a forced timeout', () => {
     expect(await registerEvents(api, app2.applicationNumber)).toBe(1);
   });
 
-  it('recognises a retried start by its request id', async () => {
+  it('joins a repeated start instead of starting twice', async () => {
     const app = sampleApplication();
-    const first = await api.ctx.cases.startApplication(app, { requestId: 'start-req-1' });
-    const retried = await api.ctx.cases.startApplication(app, { requestId: 'start-req-1' });
-    const other = await api.ctx.cases.startApplication(app, { requestId: 'start-req-2' });
-    expect([first.started, retried.started, other.started]).toEqual([true, true, false]);
+    const first = await api.ctx.cases.startApplicationWithOutcome(app, { requestId: 'start-req-1' });
+    const again = await api.ctx.cases.startApplicationWithOutcome(app, { requestId: 'start-req-2' });
+    expect([first.result.started, again.result.started]).toEqual([true, false]);
+    expect([first.requestId, first.attempts]).toEqual(['start-req-1', 1]);
+    expect((await api.ctx.cases.history(app.applicationNumber)).filter((e) => e.action === 'receive')).toHaveLength(1);
   });
 });
+
