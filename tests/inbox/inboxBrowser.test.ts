@@ -137,6 +137,20 @@ test('a clerk logs in, sees the overdue task first, previews the refusal letter 
   expect(await letter.textContent()).toContain('положительное заключение экспертизы проектной документации');
   await page.screenshot({ path: path.join(SHOTS, 'case-1280x800.png'), fullPage: true });
 
+  // Amend: a malformed list is refused on the card naming the field; a corrected one renders the letter again.
+  await page.getByText('Изменить основания отказа').click();
+  const grounds = page.getByLabel('Основания (JSON: список объектов с полями code и facts)');
+  await grounds.fill('[{"code": "missing-documents"');
+  await Promise.all([page.waitForURL(/\/actions\/amendRefusal$/), page.getByRole('button', { name: 'Сформировать письмо заново' }).click()]);
+  expect(await page.getByRole('alert').textContent()).toContain('grounds: ожидается JSON-список оснований');
+  await page.getByText('Изменить основания отказа').click();
+  await page.getByLabel('Основания (JSON: список объектов с полями code и facts)').fill(
+    JSON.stringify([{ code: 'missing-documents', facts: { missingDocuments: ['результаты инженерных изысканий'] } }]),
+  );
+  await Promise.all([page.waitForURL(`${base}/inbox/cases/${refusalCase}?done=amendRefusal`), page.getByRole('button', { name: 'Сформировать письмо заново' }).click()]);
+  expect(await letter.textContent()).toContain('результаты инженерных изысканий');
+  expect(await page.locator('.letter > p.help').first().textContent()).toContain('Версия 2');
+
   const issueForm = page.locator('form.issue');
   const requestId = await issueForm.locator('input[name=requestId]').inputValue();
   await page.getByLabel('Комментарий к решению (необязательно)').fill('Письмо проверено');
