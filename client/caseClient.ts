@@ -1,15 +1,27 @@
 // The case system's side: start applications, send clerk actions and portal callbacks, read state.
 // Every input is validated here first (zod), so a bad application is refused before anything starts.
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+// Every start and clerk action carries a request id (the caller's, or one made here): a clerk action's id is
+// its Temporal Update id, so a retry after a timeout gets the first result and never acts twice; a start is
+// keyed by the application number (workflow id, never reused). Transient faults (server unavailable, RPC deadline) are retried here, bounded.
+// This package does not import the worker: a case system needs only the payload keys.
+import { randomUUID } from 'node:crypto';
+import {
+  Client,
+  Connection,
+  isGrpcServiceError,
+  ServiceError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import type { CodecKeys } from '../codec/payloadCodec';
+import { AesGcmPayloadCodec, CodecKeys } from '../codec/payloadCodec';
 import type { ServiceRegistry } from '../services/registry';
 import { ApplicationInput, ApplicationInputSchema, receivedAtProblem } from '../shared/application';
 import { ApplicantCancelledSchema, ApplicantRespondedSchema, ClerkActionArgs, ClerkActionName, ClerkActionSchemas } from '../shared/clerkActions';
 import type { CaseEvent, CaseSnapshot, LifecycleResult } from '../shared/lifecycle';
 import { DEFAULT_TASK_QUEUE, SA } from '../shared/names';
 import { InputValidationError, parseOrThrow } from '../shared/validation';
-import { CaseLifecyclePlugin } from '../worker/plugin';
 import {
   applicantCancelledSignal,
   applicantRespondedSignal,
@@ -17,8 +29,57 @@ import {
   clerkActionUpdates,
   deadlineQuery,
   historyQuery,
+  refusalDraftQuery,
   stateQuery,
 } from '../workflows/applicationLifecycle';
+import type { RefusalDraft } from '../activities/refusalLetters';
+
+export interface CaseClientRetry {
+  /** Attempts in all, the first included (default 5). */
+  attempts: number;
+  /** Pause before the second attempt, doubled each time up to maxDelayMs (defaults 250 / 4000 ms). */
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** gRPC deadline of one attempt of a clerk action (default 30 s): the server keeps the Update if it passes. */
+  attemptTimeoutMs: number;
+}
+
+export const DEFAULT_RETRY: CaseClientRetry = { attempts: 5, initialDelayMs: 250, maxDelayMs: 4000, attemptTimeoutMs: 30_000 };
+
+/** How a call ended: its request id (retry with it to get the same result) and how many attempts it took. */
+export interface CallOutcome<T> {
+  result: T;
+  requestId: string;
+  attempts: number;
+}
+
+/** Every attempt met a transient fault; the request id is safe to retry with later. */
+export class TransientCaseError extends Error {
+  override readonly name = 'TransientCaseError';
+  constructor(
+    readonly operation: string,
+    readonly requestId: string,
+    readonly attempts: number,
+    readonly lastError: Error,
+  ) {
+    super(`${operation}: сервер Temporal временно недоступен после ${attempts} попыток, повторите с тем же идентификатором запроса ${requestId} (transient: ${lastError.name})`);
+  }
+}
+
+// gRPC status codes: CANCELLED 1, DEADLINE_EXCEEDED 4, RESOURCE_EXHAUSTED 8, ABORTED 10, UNAVAILABLE 14.
+const TRANSIENT_CODES = new Set<number>([1, 4, 8, 10, 14]);
+
+/** Faults after which the same request may succeed: the server was unreachable, busy, or the RPC timed out. */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
+  if (isGrpcServiceError(err)) return TRANSIENT_CODES.has(err.code);
+  if (err instanceof ServiceError) return isTransient(err.cause);
+  return false;
+}
+
+export function clientCodecOptions(codecKeys: CodecKeys) {
+  return { dataConverter: { payloadCodecs: [new AesGcmPayloadCodec(codecKeys)] } };
+}
 
 export interface CaseClientOptions {
   client: Client;
@@ -28,6 +89,9 @@ export interface CaseClientOptions {
   searchAttributes?: boolean;
   /** The case system's clock (ms since epoch); receipt must not lie in its future. Default: Date.now. */
   now?: () => number;
+  retry?: Partial<CaseClientRetry>;
+  /** Pause between attempts (tests may count them). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** A clerk action the workflow refused (illegal in the current stage, or bad arguments). */
@@ -41,6 +105,8 @@ export class CaseClient {
   private readonly taskQueue: string;
   private readonly searchAttributes: boolean;
   private readonly now: () => number;
+  private readonly retry: CaseClientRetry;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: CaseClientOptions) {
     this.client = options.client;
@@ -48,12 +114,29 @@ export class CaseClient {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
     this.searchAttributes = options.searchAttributes ?? true;
     this.now = options.now ?? Date.now;
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  static async connect(opts: { address: string; namespace?: string; codecKeys: CodecKeys; services: ServiceRegistry; taskQueue?: string }): Promise<CaseClient> {
+  static async connect(opts: { address: string; namespace?: string; codecKeys: CodecKeys; services: ServiceRegistry; taskQueue?: string; retry?: Partial<CaseClientRetry> }): Promise<CaseClient> {
     const connection = await Connection.connect({ address: opts.address });
-    const client = new Client({ connection, namespace: opts.namespace ?? 'default', plugins: [new CaseLifecyclePlugin({ codecKeys: opts.codecKeys })] });
-    return new CaseClient({ client, services: opts.services, taskQueue: opts.taskQueue });
+    const client = new Client({ connection, namespace: opts.namespace ?? 'default', ...clientCodecOptions(opts.codecKeys) });
+    return new CaseClient({ client, services: opts.services, taskQueue: opts.taskQueue, retry: opts.retry });
+  }
+
+  /** Runs `attempt` until it succeeds, fails for good, or the bounded transient retries run out. */
+  private async withRetry<T>(operation: string, requestId: string, attempt: () => Promise<T>): Promise<CallOutcome<T>> {
+    let delay = this.retry.initialDelayMs;
+    for (let n = 1; ; n++) {
+      try {
+        return { result: await attempt(), requestId, attempts: n };
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        if (n >= this.retry.attempts) throw new TransientCaseError(operation, requestId, n, err as Error);
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, this.retry.maxDelayMs);
+      }
+    }
   }
 
   validateApplication(input: unknown): ApplicationInput {
@@ -70,37 +153,63 @@ export class CaseClient {
 
   /**
    * Starts the lifecycle of one application. The same application number started twice is joined, never
-   * doubled: the second call returns `started: false`. A number whose case has finished cannot be reused.
+   * doubled: the second call returns `started: false`. When an attempt of this call failed transiently and the
+   * next finds the case running, that earlier attempt reached the server: the call reports `started: true`.
+   * (The HTTP API keeps each request's first answer, so a caller's retry with the same key gets it verbatim.)
+   * A number whose case has finished cannot be reused.
    */
-  async startApplication(input: unknown): Promise<{ applicationNumber: string; started: boolean }> {
-    const app = this.validateApplication(input);
-    try {
-      await this.client.workflow.start(applicationLifecycle, {
-        workflowId: app.applicationNumber,
-        taskQueue: this.taskQueue,
-        args: [app],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: !this.searchAttributes ? [] : [
-          { key: SA.serviceCode, value: app.serviceCode },
-          { key: SA.stage, value: 'received' },
-          ...(app.assignedClerk ? [{ key: SA.assignedClerk, value: app.assignedClerk }] : []),
-        ],
-      });
-      return { applicationNumber: app.applicationNumber, started: true };
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return { applicationNumber: app.applicationNumber, started: false };
-      throw err;
-    }
+  async startApplication(input: unknown, opts: { requestId?: string } = {}): Promise<{ applicationNumber: string; started: boolean }> {
+    return (await this.startApplicationWithOutcome(input, opts)).result;
   }
 
-  async act<A extends ClerkActionName>(applicationNumber: string, action: A, args: ClerkActionArgs<A>): Promise<CaseSnapshot> {
+  async startApplicationWithOutcome(input: unknown, opts: { requestId?: string } = {}): Promise<CallOutcome<{ applicationNumber: string; started: boolean }>> {
+    const app = this.validateApplication(input);
+    const requestId = opts.requestId ?? randomUUID();
+    let attempted = false;
+    return this.withRetry('startApplication', requestId, async () => {
+      const earlierAttempt = attempted;
+      attempted = true;
+      try {
+        await this.client.workflow.start(applicationLifecycle, {
+          workflowId: app.applicationNumber,
+          taskQueue: this.taskQueue,
+          args: [app],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          typedSearchAttributes: !this.searchAttributes ? [] : [
+            { key: SA.serviceCode, value: app.serviceCode },
+            { key: SA.stage, value: 'received' },
+            ...(app.assignedClerk ? [{ key: SA.assignedClerk, value: app.assignedClerk }] : []),
+          ],
+        });
+        return { applicationNumber: app.applicationNumber, started: true };
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        return { applicationNumber: app.applicationNumber, started: earlierAttempt };
+      }
+    });
+  }
+
+  /**
+   * One clerk action as a Workflow Update whose id is the request id: sent again with the same id (by the
+   * retries here, or by the caller after a timeout) it returns the first result and changes the case once.
+   */
+  async act<A extends ClerkActionName>(applicationNumber: string, action: A, args: ClerkActionArgs<A>, opts: { requestId?: string } = {}): Promise<CaseSnapshot> {
+    return (await this.actWithOutcome(applicationNumber, action, args, opts)).result;
+  }
+
+  async actWithOutcome<A extends ClerkActionName>(applicationNumber: string, action: A, args: ClerkActionArgs<A>, opts: { requestId?: string } = {}): Promise<CallOutcome<CaseSnapshot>> {
     const parsed = parseOrThrow(ClerkActionSchemas[action], args, `Действие ${action} отклонено (action rejected)`);
-    try {
-      return await this.client.workflow.getHandle(applicationNumber).executeUpdate(clerkActionUpdates[action] as never, { args: [parsed] as never });
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw new ClerkActionRejectedError(err.cause?.message ?? err.message);
-      throw err;
-    }
+    const requestId = opts.requestId ?? randomUUID();
+    return this.withRetry(action, requestId, async () => {
+      try {
+        return await this.client.withDeadline(Date.now() + this.retry.attemptTimeoutMs, () =>
+          this.client.workflow.getHandle(applicationNumber).executeUpdate(clerkActionUpdates[action] as never, { args: [parsed] as never, updateId: requestId }),
+        );
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) throw new ClerkActionRejectedError(err.cause?.message ?? err.message);
+        throw err;
+      }
+    });
   }
 
   async applicantResponded(applicationNumber: string, args: { note?: string; documents?: string[] } = {}): Promise<void> {
@@ -123,6 +232,20 @@ export class CaseClient {
 
   deadline(applicationNumber: string): Promise<string | null> {
     return this.client.workflow.getHandle(applicationNumber).query(deadlineQuery);
+  }
+
+  /**
+   * Who the case is assigned to, from the server's record of the case (search attribute), not a Query: it
+   * answers even while no worker runs, so authorization never waits on the worker.
+   */
+  async assignedClerk(applicationNumber: string): Promise<string | null> {
+    if (!this.searchAttributes) return (await this.state(applicationNumber)).assignedClerk;
+    const described = await this.client.workflow.getHandle(applicationNumber).describe();
+    return described.typedSearchAttributes.get(SA.assignedClerk) ?? null;
+  }
+
+  refusalDraft(applicationNumber: string): Promise<RefusalDraft | null> {
+    return this.client.workflow.getHandle(applicationNumber).query(refusalDraftQuery);
   }
 
   result(applicationNumber: string): Promise<LifecycleResult> {

@@ -18,6 +18,8 @@ import { ELK_STATUS_NAMES_RU } from '../shared/elkStatusNames';
 import { loadWorkerConfig } from '../worker';
 import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from '../worker';
 import { ROOT, startLocalPostgres, startLocalTemporal } from './localStack';
+import { demoTokens, serveHttpApi } from '../http/server';
+import { temporalMetricsAddress, temporalMetricsTelemetry } from '../metrics/temporalRuntime';
 
 const DATA = path.join(ROOT, '.data/demo');
 const say = (s: string) => process.stdout.write(`${s}\n`);
@@ -37,7 +39,11 @@ async function main(): Promise<void> {
   // The demo narrates what happens; the SDK's own retry warnings (expected during the outage) stay quiet.
   Runtime.install({
     logger: new DefaultLogger('ERROR'),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} },
+      // The SDK's Prometheus metrics, appended to /metrics (CASE_TEMPORAL_METRICS_ADDRESS=off turns them off).
+      ...(temporalMetricsAddress() ? { metrics: temporalMetricsTelemetry(temporalMetricsAddress()!) } : {}),
+    },
   });
   const exitAfterDemo = process.argv.includes('--exit') || process.env.CASE_DEMO_EXIT === '1';
   const count = Number(process.env.CASE_DEMO_APPLICATIONS ?? 36);
@@ -71,6 +77,17 @@ async function main(): Promise<void> {
   const running = runtime.run();
   say(`Worker:     task queue ${options.taskQueue}\n`);
   const cases = await CaseClient.connect({ address: temporalAddress, namespace: options.namespace, codecKeys, services: runtime.services, taskQueue: options.taskQueue });
+  // The HTTP API beside the worker; demo tokens (one per role) unless CASE_API_TOKENS is set.
+  const api =
+    config.CASE_API_ENABLED !== 'false'
+      ? await (async () => {
+          const { tokens, file } = config.CASE_API_TOKENS?.length ? { tokens: config.CASE_API_TOKENS, file: 'CASE_API_TOKENS' } : demoTokens(DATA);
+          const served = await serveHttpApi({ config, tokens, client: cases, pool: runtime.pool, codecKeys });
+          say(`HTTP API:   ${served.url}  (OpenAPI ${served.url}/openapi.json, Swagger UI ${served.url}/docs; tokens: ${path.relative(process.cwd(), file) || file})`);
+          say(`Inbox:      ${served.url}/inbox  (log in with a clerk's or the head's token from that file); metrics: ${served.url}/metrics\n`);
+          return served;
+        })()
+      : null;
 
   const runId = new Date().toISOString().replace(/\D/g, '').slice(2, 12);
   const apps = Array.from({ length: count }, (_, i): [ApplicationInput, DemoPath] => {
@@ -160,6 +177,7 @@ async function main(): Promise<void> {
   }
 
   const stop = async () => {
+    await api?.close();
     await runtime.shutdown();
     await running;
     await cases.client.connection.close();

@@ -4,7 +4,7 @@
 #   - node_modules (npm ci, from package-lock.json)
 #   - Debian packages: postgresql-15 (unless DATABASE_URL is set), libxml2-utils (xmllint), poppler-utils (pdftotext)
 #   - Temporal CLI v1.5.1 built from its Go module (newest tag without `replace`, so `go install` works)
-#   - with --test-server: the Java time-skipping test server from Maven Central
+#   - with --test-server: the Java time-skipping test server from Maven Central, and chromium (inbox browser tests)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
@@ -40,6 +40,12 @@ ensure_debian_packages() {
   command -v pdftotext >/dev/null || missing+=(poppler-utils)
   apt_install "${missing[@]}"
   say "Debian packages: present (postgresql-15, xmllint, pdftotext)"
+}
+
+# Tests only: the clerk inbox is tested in Debian's chromium (driven by playwright-core, no browser download).
+ensure_test_browser() {
+  [ -x /usr/bin/chromium ] || apt_install chromium
+  say "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -1)"
 }
 
 temporal_ok() { "$1" --version 2>/dev/null | grep -q 'Server 1\.'; }
@@ -90,4 +96,4 @@ SH
 ensure_node_modules
 ensure_debian_packages
 ensure_temporal_cli
-if [ "${1:-}" = "--test-server" ]; then ensure_test_server; fi
+if [ "${1:-}" = "--test-server" ]; then ensure_test_server; ensure_test_browser; fi

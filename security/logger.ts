@@ -4,6 +4,7 @@
 // be recognised by a pattern. Also adapts the logger to Temporal's Logger interface for Runtime.install.
 import pino, { DestinationStream, Logger as PinoLogger } from 'pino';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import { temporalMetricsAddress, temporalMetricsTelemetry } from '../metrics/temporalRuntime';
 
 export const MASK = '***';
 
@@ -164,9 +165,14 @@ export function installMaskedRuntimeLogger(env: NodeJS.ProcessEnv = process.env)
   // Required lazily so that code using only the masking functions does not load the native worker.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Runtime, makeTelemetryFilterString } = require('@temporalio/worker') as typeof import('@temporalio/worker');
+  // The SDK's Prometheus metrics on loopback; /metrics (metrics/plugin.ts) appends them to the product's.
+  const metricsAddress = temporalMetricsAddress(env);
   Runtime.install({
     logger,
-    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    telemetryOptions: {
+      logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      ...(metricsAddress ? { metrics: temporalMetricsTelemetry(metricsAddress) } : {}),
+    },
   });
   installed = logger;
   return logger;

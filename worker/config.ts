@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { isValidTimeZone } from '../calendar';
 import { InputValidationError, problemsOf } from '../shared/validation';
+import { ApiTokenListSchema } from '../http/auth';
 
 const ianaZone = z.string().refine(isValidTimeZone, 'ожидается часовой пояс IANA, например Europe/Moscow (IANA time zone)');
 
@@ -68,6 +69,25 @@ export const WorkerConfigSchema = z.object({
   CASE_REFUSAL_RENDER_THREAD: z.enum(['on', 'off'], { message: 'on или off' }).default('on'),
   CASE_CODEC_SERVER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   CASE_CODEC_SERVER_TOKEN: z.string().min(16, 'не короче 16 символов (at least 16 characters)').optional(),
+  // HTTP API: tokens as a JSON array [{ token, role, subject, department?, expiresAt? }] (see README "HTTP API").
+  CASE_API_TOKENS: z
+    .string()
+    .transform((v, ctx) => {
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'ожидается JSON-массив токенов (JSON array of tokens expected)' });
+        return z.NEVER;
+      }
+    })
+    .pipe(ApiTokenListSchema)
+    .optional(),
+  CASE_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  CASE_API_HOST: z.string().min(1).default('127.0.0.1'),
+  // Unset: the API is served when CASE_API_TOKENS is set (npm start: always, with demo tokens).
+  CASE_API_ENABLED: z.enum(['true', 'false'], { message: 'true или false' }).optional(),
+  CASE_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+  CASE_API_BODY_LIMIT: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 

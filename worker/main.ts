@@ -5,6 +5,8 @@
 import { parseCodecKeys } from '../codec';
 import { installMaskedRuntimeLogger, maskPersonalData } from '../security';
 import { InputValidationError } from '../shared/validation';
+import { CaseClient } from '../client/caseClient';
+import { serveHttpApi } from '../http/server';
 import { loadWorkerConfig } from './config';
 import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from './runtime';
 
@@ -12,11 +14,20 @@ async function main(): Promise<void> {
   // Masked JSON logs (СНИЛС, passport, phone, e-mail never reach a log line): CASE_LOG_LEVEL, CASE_LOG_FILE.
   installMaskedRuntimeLogger();
   const config = loadWorkerConfig();
-  const missing = (['TEMPORAL_ADDRESS', 'DATABASE_URL', 'SMEV_ADAPTER_URL', 'SMEV_EXCHANGE_DIR', 'CASE_PAYLOAD_KEYS'] as const).filter((k) => !config[k]);
+  const missing: string[] = (['TEMPORAL_ADDRESS', 'DATABASE_URL', 'SMEV_ADAPTER_URL', 'SMEV_EXCHANGE_DIR', 'CASE_PAYLOAD_KEYS'] as const).filter((k) => !config[k]);
+  // The HTTP API is served beside the worker unless switched off; without tokens nobody could call it.
+  const apiEnabled = config.CASE_API_ENABLED === 'true' || (config.CASE_API_ENABLED === undefined && Boolean(config.CASE_API_TOKENS?.length));
+  if (apiEnabled && !config.CASE_API_TOKENS?.length) missing.push('CASE_API_TOKENS');
   if (missing.length > 0) {
     throw new InputValidationError(
       'Ошибка конфигурации воркера (worker configuration)',
-      missing.map((field) => ({ field, rule: 'обязательная переменная окружения (required; `npm start` runs a local demo without it)' })),
+      missing.map((field) => ({
+        field,
+        rule:
+          field === 'CASE_API_TOKENS'
+            ? 'нужны токены HTTP API или CASE_API_ENABLED=false (tokens required while the HTTP API is enabled)'
+            : 'обязательная переменная окружения (required; `npm start` runs a local demo without it)',
+      })),
     );
   }
   const runtime = await createWorkerRuntime({
@@ -38,8 +49,18 @@ async function main(): Promise<void> {
       codecKeys: parseCodecKeys(config.CASE_PAYLOAD_KEYS!, config.CASE_PAYLOAD_KEY_ACTIVE),
     });
   }
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void runtime.shutdown());
-  process.stdout.write(`worker ready: task queue ${config.CASE_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}\n`);
+  const codecKeys = parseCodecKeys(config.CASE_PAYLOAD_KEYS!, config.CASE_PAYLOAD_KEY_ACTIVE);
+  const api = apiEnabled
+    ? await serveHttpApi({
+        config,
+        tokens: config.CASE_API_TOKENS!,
+        client: await CaseClient.connect({ address: config.TEMPORAL_ADDRESS!, namespace: config.TEMPORAL_NAMESPACE, codecKeys, services: runtime.services, taskQueue: config.CASE_TASK_QUEUE }),
+        pool: runtime.pool,
+        codecKeys,
+      })
+    : null;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void (api ? api.close() : Promise.resolve()).finally(() => runtime.shutdown()));
+  process.stdout.write(`worker ready: task queue ${config.CASE_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}${api ? `; HTTP API on ${api.url}` : ''}\n`);
   await runtime.run();
 }
 

@@ -21,6 +21,8 @@ import type { ComplianceReportActivities } from '../reports';
 import { ensureWeeklyReportSchedule } from '../reports';
 import { Client, Connection } from '@temporalio/client';
 import type { WorkerConfig } from './config';
+import { eventDispatcherConfigFromEnv } from '../events/config';
+import { createEventDispatcher, type EventDispatcherConfig } from '../events/dispatcher';
 import { CaseLifecyclePlugin } from './plugin';
 
 export interface WorkerRuntimeOptions {
@@ -55,6 +57,8 @@ export interface WorkerRuntimeOptions {
   reports?: { department: string; departmentName: string; outputDir: string };
   /** Skip migrations (the worker role has no DDL rights in production; migrate with npm run migrate). */
   migrate?: boolean;
+  /** Outbound events to the case system's webhook (CASE_EVENTS_URL, CASE_EVENTS_SECRET); off when absent. */
+  events?: EventDispatcherConfig | null;
 }
 
 export interface WorkerRuntime {
@@ -98,6 +102,7 @@ export function runtimeOptionsFromConfig(config: WorkerConfig, codecKeys: CodecK
     codecKeys,
     elkRetryMaxIntervalMs: config.ELK_RETRY_MAX_INTERVAL_MS,
     refusalRenderThread: config.CASE_REFUSAL_RENDER_THREAD === 'on',
+    events: eventDispatcherConfigFromEnv(process.env),
     services: ServiceRegistry.load(config.CASE_SERVICES_DIR ? [config.CASE_SERVICES_DIR] : []),
     department: {
       senderInn: config.DEPARTMENT_INN,
@@ -164,10 +169,13 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     maxCachedWorkflows: 1000,
     ...opts.workerOptions,
   });
+  // Drains event_outbox while the worker runs; one dispatcher at a time across processes (advisory lock).
+  const events = opts.events ? createEventDispatcher({ pool, config: opts.events }) : null;
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
+    await events?.stop();
     await connection.close().catch(() => undefined);
     await pool.end().catch(() => undefined);
     await ownRenderThread?.close().catch(() => undefined);
@@ -180,6 +188,7 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     reportActivities: activities,
     async run() {
       try {
+        await events?.start();
         await worker.run();
       } finally {
         await close();

@@ -9,7 +9,8 @@ import { migrate } from '../../db/migrate';
 import { ROOT, startLocalPostgres, startLocalTemporal } from '../../scripts/localStack';
 import { WORKFLOWS_PATH } from '../../worker/plugin';
 
-export const STACK_DIR = path.join(ROOT, '.data/test');
+// CASE_TEST_STACK_DIR: a second stack beside the first (two test runs in one checkout must not share one).
+export const STACK_DIR = path.resolve(ROOT, process.env.CASE_TEST_STACK_DIR || '.data/test');
 export const STACK_FILE = path.join(STACK_DIR, 'stack.json');
 
 // Folders whose tests need no server: running only them skips the stack.

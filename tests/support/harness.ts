@@ -34,7 +34,7 @@ function quietRuntime(): void {
 }
 
 export function readStack(): Stack {
-  return JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../.data/test/stack.json'), 'utf8'));
+  return JSON.parse(fs.readFileSync(path.resolve(__dirname, '../..', process.env.CASE_TEST_STACK_DIR || '.data/test', 'stack.json'), 'utf8'));
 }
 
 /** Fixed test keys: two, so rotation is exercised. Never used outside tests. */

@@ -1,0 +1,87 @@
+// Response bodies of the API as zod schemas: the OpenAPI document is generated from them and the contract
+// tests validate every answer against it. They mirror shared/lifecycle.ts and escalation/taskBoard.ts.
+import { z } from 'zod';
+import { STAGES } from '../shared/stages';
+import { ApplicationNumberSchema } from '../shared/application';
+
+export const StageSchema = z.enum(STAGES);
+
+export const CaseEventSchema = z.object({
+  seq: z.number().int(),
+  stage: StageSchema,
+  action: z.string(),
+  actor: z.string(),
+  at: z.string(),
+  note: z.string().optional(),
+});
+
+export const ElkStatusItemSchema = z.object({
+  seq: z.number().int(),
+  stage: StageSchema,
+  elkStatus: z.number().int(),
+  statusDate: z.string(),
+  requestType: z.enum(['CreateOrdersRequest', 'UpdateOrdersRequest']),
+  state: z.enum(['pending', 'delivered', 'skipped']),
+  generation: z.number().int(),
+  attachment: z.object({ fsUuid: z.string(), docTypeId: z.string() }).optional(),
+});
+
+export const CaseSnapshotSchema = z.object({
+  applicationNumber: z.string(),
+  serviceCode: z.string(),
+  stage: StageSchema,
+  assignedClerk: z.string().nullable(),
+  deadline: z.string().nullable(),
+  overdue: z.boolean(),
+  suspended: z.boolean(),
+  history: z.array(CaseEventSchema),
+  elk: z.object({
+    items: z.array(ElkStatusItemSchema),
+    delivered: z.number().int(),
+    problem: z.object({ seq: z.number().int(), code: z.union([z.number(), z.string()]), message: z.string(), taskKey: z.string() }).nullable(),
+  }),
+});
+
+export const StartResultSchema = z.object({
+  applicationNumber: z.string(),
+  started: z.boolean().describe('false when the application number was already started (the same case is returned)'),
+});
+
+export const DeadlineSchema = z.object({ applicationNumber: z.string(), deadline: z.string().nullable(), overdue: z.boolean(), suspended: z.boolean() });
+
+export const RefusalDraftSchema = z.object({
+  letterId: z.string(),
+  version: z.number().int(),
+  contentHash: z.string(),
+  templateVersion: z.string(),
+  groundCodes: z.array(z.string()),
+  text: z.string(),
+});
+
+export const TaskSchema = z.object({
+  id: z.number().int(),
+  taskKey: z.string(),
+  applicationNumber: z.string(),
+  kind: z.string(),
+  assigneeRole: z.string(),
+  assignee: z.string().nullable(),
+  title: z.string(),
+  body: z.string(),
+  dueAt: z.string().nullable(),
+  createdAt: z.string(),
+  acknowledgedAt: z.string().nullable(),
+  acknowledgedBy: z.string().nullable(),
+});
+
+export const AcceptedSchema = z.object({ accepted: z.literal(true) });
+
+export const WeeklyReportSchema = z.object({
+  department: z.string(),
+  periodStart: z.string(),
+  periodEnd: z.string(),
+  generatedAt: z.string(),
+  contentSha256: z.string(),
+  figures: z.record(z.string(), z.unknown()),
+});
+
+export const ApplicationNumberParams = z.object({ applicationNumber: ApplicationNumberSchema });
