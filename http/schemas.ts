@@ -23,7 +23,15 @@ export const ElkStatusItemSchema = z.object({
   requestType: z.enum(['CreateOrdersRequest', 'UpdateOrdersRequest']),
   state: z.enum(['pending', 'delivered', 'skipped']),
   generation: z.number().int(),
-  attachment: z.object({ fsUuid: z.string(), docTypeId: z.string() }).optional(),
+  // The file that goes with the status (shared/lifecycle ElkAttachmentRef); {fsUuid, docTypeId} is the shape of
+  // cases started before files were uploaded to SMEV storage.
+  attachment: z
+    .union([
+      z.object({ kind: z.literal('refusalLetter'), letterId: z.string(), docTypeId: z.string() }),
+      z.object({ kind: z.literal('resultDocument'), documentId: z.string(), sha256: z.string(), docTypeId: z.string() }),
+      z.object({ fsUuid: z.string(), docTypeId: z.string() }),
+    ])
+    .optional(),
 });
 
 export const CaseSnapshotSchema = z.object({
