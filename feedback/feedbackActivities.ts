@@ -63,12 +63,12 @@ function formatRuDate(iso: string, timeZone: string): string {
 export function createFeedbackActivities(deps: FeedbackDependencies) {
   const { pool, keys } = deps;
 
+  const APPLY_RECEIPT = `UPDATE feedback_sms s SET state = CASE WHEN r.stat = 'DELIVRD' THEN 'delivered' ELSE 'undeliverable' END, receipt_stat = r.stat, receipt_at = r.received_at
+      FROM feedback_sms_receipts r WHERE r.message_id = s.message_id AND s.message_id = $1`;
+  // A receipt may overtake the commit of its submit: it is kept first and applied by whichever comes second.
   deps.sms.onReceipt(async (r) => {
-    await pool.query(`UPDATE feedback_sms SET state = $2, receipt_stat = $3, receipt_at = now() WHERE message_id = $1`, [
-      r.messageId,
-      r.stat === 'DELIVRD' ? 'delivered' : 'undeliverable',
-      r.stat,
-    ]);
+    await pool.query(`INSERT INTO feedback_sms_receipts (message_id, stat) VALUES ($1, $2) ON CONFLICT (message_id) DO NOTHING`, [r.messageId, r.stat.slice(0, 20)]);
+    await pool.query(APPLY_RECEIPT, [r.messageId]);
   });
 
   async function contactOf(app: string): Promise<ApplicantContact> {
@@ -96,6 +96,7 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
       try {
         const { messageId } = await deps.sms.submit(to, text);
         await c.query(`UPDATE feedback_sms SET state = 'submitted', message_id = $2, attempts = attempts + 1, submitted_at = now(), last_error = NULL WHERE purpose_key = $1`, [purposeKey, messageId]);
+        await c.query(APPLY_RECEIPT, [messageId]);
         return { messageId, sentNow: true };
       } catch (err) {
         throw new Error(`SMS не отправлено / SMS not submitted (${purposeKey}): ${(err as Error).message}`);

@@ -44,7 +44,7 @@ export const ratingSchema = z
     applicationNumber: z.string().trim().min(1).max(200),
     ratedAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant with offset' }),
     criteria: z
-      .record(z.enum(CRITERIA, { error: `criterion must be one of ${CRITERIA.join(', ')}` }), criterionValue)
+      .partialRecord(z.enum(CRITERIA, { error: `criterion must be one of ${CRITERIA.join(', ')}` }), criterionValue)
       .refine((c) => Object.keys(c).length > 0, 'at least one criterion must be rated'),
     comment: z.string().max(MAX_COMMENT_CHARS, `must be at most ${MAX_COMMENT_CHARS} characters`).optional(),
   })

@@ -127,3 +127,10 @@ CREATE TABLE feedback_sms (
   receipt_at         timestamptz
 );
 CREATE INDEX feedback_sms_message ON feedback_sms (message_id);
+
+-- Delivery receipts as they arrive: an SMSC may send one before its submit_sm_resp has been recorded.
+CREATE TABLE feedback_sms_receipts (
+  message_id  text        PRIMARY KEY,
+  stat        text        NOT NULL,
+  received_at timestamptz NOT NULL DEFAULT now()
+);
