@@ -30,7 +30,8 @@ export const REACTION_LADDER: EscalationLadderInput = [
 export interface FeedbackDependencies {
   pool: Pool;
   keys: CodecKeys;
-  mkgu: MkguClient;
+  /** null when no rating system is configured: served events are kept (sealed) and registered by no one. */
+  mkgu: MkguClient | null;
   sms: SmsGateway;
   calendar: ProductionCalendar;
   timeZone: string;
@@ -131,6 +132,10 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
       if (row.package_id) return { packageId: row.package_id };
       // Without a phone or e-mail the rating system cannot invite the applicant: nothing to register.
       if (!contact.phone && !contact.email) return { packageId: null };
+      if (!deps.mkgu) {
+        await pool.query('UPDATE feedback_served_events SET last_error = $2 WHERE application_number = $1', [input.applicationNumber, 'ИАС МКГУ не настроена (MKGU_URL)']);
+        return { packageId: null };
+      }
       const service = deps.services.get(input.serviceCode);
       try {
         const packageId = await deps.mkgu.registerEvents([
@@ -270,6 +275,7 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
       for (let i = 0; i < (input.maxPages ?? 20); i++) {
         const cursor = (await pool.query<{ cursor: string }>(`SELECT cursor FROM feedback_pull_cursor WHERE source = 'mkgu'`)).rows[0]?.cursor;
         let xml: string;
+        if (!deps.mkgu) break;
         try {
           xml = await deps.mkgu.fetchRates(cursor);
         } catch (err) {

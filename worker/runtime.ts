@@ -20,6 +20,13 @@ import { ensureWeeklyReportSchedule } from '../reports/schedule';
 import { Client, Connection } from '@temporalio/client';
 import type { WorkerConfig } from './config';
 import { CaseLifecyclePlugin } from './plugin';
+import { createFeedbackActivities } from '../feedback/feedbackActivities';
+import { createFeedbackTexts } from '../feedback/feedbackTexts';
+import { MkguClient } from '../feedback/mkguClient';
+import { createRatingIntake } from '../feedback/ratingIntake';
+import { createRatingRouter } from '../feedback/ratingRouter';
+import { ensureRatingsPullSchedule } from '../feedback/schedule';
+import { SmppSmsGateway, type SmsGateway } from '../feedback/smsGateway';
 
 export interface WorkerRuntimeOptions {
   temporalAddress: string;
@@ -47,7 +54,24 @@ export interface WorkerRuntimeOptions {
   reports?: { department: string; departmentName: string; outputDir: string };
   /** Skip migrations (the worker role has no DDL rights in production; migrate with npm run migrate). */
   migrate?: boolean;
+  /** Satisfaction loop: the rating system (ИАС МКГУ) and the SMSC; either may be absent (then nothing is sent there). */
+  feedback?: FeedbackRuntimeOptions;
 }
+
+export interface FeedbackRuntimeOptions {
+  mkguUrl?: string;
+  smpp?: { url: string; systemId: string; password: string; sourceAddr: string };
+  criticalThreshold?: number;
+}
+
+/** Without an SMSC nothing can be sent: the survey is skipped and an answer by SMS fails with this reason. */
+const NO_SMSC: SmsGateway = {
+  submit: async () => {
+    throw new Error('SMSC не настроен (SMPP_URL)');
+  },
+  onReceipt: () => undefined,
+  close: async () => undefined,
+};
 
 export interface WorkerRuntime {
   worker: Worker;
@@ -55,6 +79,7 @@ export interface WorkerRuntime {
   connection: NativeConnection;
   services: ServiceRegistry;
   reportActivities: ReturnType<typeof createComplianceReportActivities>;
+  feedbackActivities: ReturnType<typeof createFeedbackActivities>;
   /** Runs until shutdown() and then closes the pool and connection. */
   run(): Promise<void>;
   shutdown(): Promise<void>;
@@ -90,6 +115,11 @@ export function runtimeOptionsFromConfig(config: WorkerConfig, codecKeys: CodecK
     codecKeys,
     elkRetryMaxIntervalMs: config.ELK_RETRY_MAX_INTERVAL_MS,
     refusalRenderThread: config.CASE_REFUSAL_RENDER_THREAD === 'on',
+    feedback: {
+      ...(config.MKGU_URL ? { mkguUrl: config.MKGU_URL } : {}),
+      ...(config.SMPP_URL ? { smpp: { url: config.SMPP_URL, systemId: config.SMPP_SYSTEM_ID, password: config.SMPP_PASSWORD ?? '', sourceAddr: config.SMPP_SOURCE_ADDR } } : {}),
+      criticalThreshold: config.FEEDBACK_CRITICAL_THRESHOLD,
+    },
     services: ServiceRegistry.load(config.CASE_SERVICES_DIR ? [config.CASE_SERVICES_DIR] : []),
     department: {
       senderInn: config.DEPARTMENT_INN,
@@ -149,11 +179,30 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     outputDir: reports.outputDir,
     serviceTitles: Object.fromEntries(services.codes().map((c) => [c, services.get(c)!.title])),
   });
+  // The feedback path: ratings are routed into per-application feedback workflows with signal-with-start.
+  const clientConnection = await Connection.connect({ address: opts.temporalAddress });
+  const feedbackClient = new Client({ connection: clientConnection, namespace: opts.namespace, plugins: [new CaseLifecyclePlugin({ codecKeys: opts.codecKeys })] });
+  const sms: SmsGateway = opts.feedback?.smpp ? new SmppSmsGateway(opts.feedback.smpp) : NO_SMSC;
+  const intake = createRatingIntake({ pool, keys: opts.codecKeys, criticalThreshold: opts.feedback?.criticalThreshold });
+  const feedbackActivities = createFeedbackActivities({
+    pool,
+    keys: opts.codecKeys,
+    mkgu: opts.feedback?.mkguUrl ? new MkguClient({ baseUrl: opts.feedback.mkguUrl }) : null,
+    sms,
+    calendar,
+    timeZone: opts.department.timeZone,
+    services,
+    directory: opts.directory ?? loadDirectory({}),
+    texts: createFeedbackTexts(),
+    department: { inn: opts.department.senderInn, ...(opts.department.officeName ? { officeName: opts.department.officeName } : {}) },
+    intake,
+    routeRating: createRatingRouter(feedbackClient, opts.taskQueue),
+  });
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: reportActivities,
+    activities: { ...reportActivities, ...feedbackActivities },
     plugins: [plugin],
     // Measured on 2 cores shared with Temporal and PostgreSQL (bench/README.md): more task slots than one
     // workflow thread and one event loop can serve only turn queueing into long workflow tasks (TMPRL1104).
@@ -168,6 +217,8 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     if (closed) return;
     closed = true;
     await connection.close().catch(() => undefined);
+    await sms.close().catch(() => undefined);
+    await clientConnection.close().catch(() => undefined);
     await pool.end().catch(() => undefined);
     await ownRenderThread?.close().catch(() => undefined);
   };
@@ -177,6 +228,7 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     connection,
     services,
     reportActivities,
+    feedbackActivities,
     async run() {
       try {
         await worker.run();
@@ -191,11 +243,12 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
 }
 
 /** Creates or updates the weekly compliance report Schedule (Mondays 09:00 in the department's zone). */
-export async function ensureSchedules(opts: { temporalAddress: string; namespace: string; taskQueue: string; timeZone: string; codecKeys: CodecKeys }): Promise<void> {
+export async function ensureSchedules(opts: { temporalAddress: string; namespace: string; taskQueue: string; timeZone: string; codecKeys: CodecKeys; ratingsPull?: boolean }): Promise<void> {
   const connection = await Connection.connect({ address: opts.temporalAddress });
   try {
     const client = new Client({ connection, namespace: opts.namespace, plugins: [new CaseLifecyclePlugin({ codecKeys: opts.codecKeys })] });
     await ensureWeeklyReportSchedule(client, { taskQueue: opts.taskQueue, timeZone: opts.timeZone });
+    if (opts.ratingsPull) await ensureRatingsPullSchedule(client, { taskQueue: opts.taskQueue });
   } finally {
     await connection.close();
   }

@@ -6,6 +6,7 @@
 // and completes after a quiet period with no open reaction. A later rating starts a fresh run under the same id.
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   defineQuery,
   defineSignal,
@@ -68,7 +69,10 @@ interface Reaction extends ReactionView {
 }
 
 export async function applicantFeedback(raw: FeedbackInput): Promise<FeedbackView> {
-  const input = feedbackInputSchema.parse(raw);
+  const parsed = feedbackInputSchema.safeParse(raw);
+  // A bad input stays bad on every replay: fail the run, not the workflow task.
+  if (!parsed.success) throw ApplicationFailure.nonRetryable(`applicantFeedback: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'InvalidFeedbackInput');
+  const input = parsed.data;
   const app = input.applicationNumber;
   const seen = new Set<number>();
   const inbox: { rating?: RoutedRating; flag?: { ratingId: number; clerk: string } }[] = [];
@@ -250,4 +254,9 @@ export async function applicantFeedback(raw: FeedbackInput): Promise<FeedbackVie
   await Promise.all(running);
   await condition(allHandlersFinished);
   return { applicationNumber: app, servedEventPackage, ratings: seen.size, reactions: [...reactions.values()].map(view) };
+}
+
+/** Run by the ratings-pull Schedule: one pull of the rating system's pages, then routing of what is new. */
+export async function ratingsPull(): Promise<{ pages: number; accepted: number; duplicates: number; quarantined: number; rejectedPages: number; routed: number }> {
+  return proxyActivities<FeedbackActivities>({ startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 5 } }).pullRatingsFromMkgu({});
 }
