@@ -16,6 +16,9 @@ import { ELK_STATUS_NAMES_RU } from '../shared/elkStatusNames';
 import { loadWorkerConfig } from '../worker/config';
 import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from '../worker/runtime';
 import { ROOT, startLocalPostgres, startLocalTemporal } from './localStack';
+import { startMkguEmulator } from '../feedback/emulator/mkguEmulator';
+import { startSmscEmulator } from '../feedback/emulator/smscEmulator';
+import { runFeedbackDemo } from './demoFeedback';
 
 const DATA = path.join(ROOT, '.data/demo');
 const say = (s: string) => process.stdout.write(`${s}\n`);
@@ -54,6 +57,11 @@ async function main(): Promise<void> {
 
   const codecKeys = parseCodecKeys(config.CASE_PAYLOAD_KEYS ?? demoKeys(), config.CASE_PAYLOAD_KEY_ACTIVE);
   const options = runtimeOptionsFromConfig({ ...config, ELK_RETRY_MAX_INTERVAL_MS: emulator ? 1000 : config.ELK_RETRY_MAX_INTERVAL_MS }, codecKeys);
+  // The rating system and the SMS centre, emulated when not configured (satisfaction loop).
+  const mkgu = config.MKGU_URL ? null : await startMkguEmulator();
+  const smsc = config.SMPP_URL ? null : await startSmscEmulator({ systemId: 'demo', password: 'demo' });
+  if (mkgu) options.feedback = { ...options.feedback, mkguUrl: mkgu.url };
+  if (smsc) options.feedback = { ...options.feedback, smpp: { url: smsc.url, systemId: 'demo', password: 'demo', sourceAddr: 'OTDEL' } };
   const runtime = await createWorkerRuntime({ ...options, temporalAddress, databaseUrl, smevAdapterUrl });
   const running = runtime.run();
   say(`Worker:     task queue ${options.taskQueue}\n`);
@@ -68,7 +76,7 @@ async function main(): Promise<void> {
         serviceCode: DEMO_PATHS[i % DEMO_PATHS.length] === 'refuse' || i % 2 ? 'construction-permit' : 'archive-certificate',
         channel: (['epgu', 'mfc', 'inPerson'] as const)[i % 3],
         receivedAt: new Date().toISOString(),
-        applicant: { kind: 'person', lastName, firstName, middleName, snils: snils(200000000 + i * 7919) },
+        applicant: { kind: 'person', lastName, firstName, middleName, snils: snils(200000000 + i * 7919), phone: `+7916${String(1000000 + i * 7919).slice(-7)}` },
         assignedClerk: ['ivanova', 'petrov', 'sidorova'][i % 3],
       },
       DEMO_PATHS[i % DEMO_PATHS.length],
@@ -117,6 +125,11 @@ async function main(): Promise<void> {
     for (const line of String(issued?.text ?? '').split('\n').filter((l) => l.trim()).slice(0, 14)) say(`  | ${line}`);
   }
 
+  if (mkgu && smsc) {
+    const finished = apps.filter((_, i) => results[i]!.outcome !== 'cancelled').map(([app]) => app.applicationNumber);
+    await runFeedbackDemo({ runtime, client: cases.client, mkgu, smsc, applications: finished, timeZone: options.department.timeZone, say });
+  }
+
   // The weekly compliance report management receives on Mondays; here for the current week, demo included.
   const nextMonday = new Date(Date.now() + ((8 - new Date().getUTCDay()) % 7 || 7) * 86_400_000).toISOString();
   const report = await runtime.reportActivities.produceWeeklyComplianceReport({ runAt: nextMonday });
@@ -132,6 +145,8 @@ async function main(): Promise<void> {
     await running;
     await cases.client.connection.close();
     await emulator?.stop();
+    await smsc?.stop();
+    await mkgu?.stop();
     await temporal?.stop();
     await pg?.stop();
   };
