@@ -16,6 +16,12 @@ import { createCaseRecordActivities } from './caseRecords';
 import { createDeadlineActivities } from './deadlines';
 import { createElkDeliveryActivities, ElkChannel } from './elkDelivery';
 import { createRefusalActivities } from './refusalLetters';
+import { createFeedbackActivities } from '../feedback/feedbackActivities';
+import { createFeedbackTexts } from '../feedback/feedbackTexts';
+import type { MkguClient } from '../feedback/mkguClient';
+import { createRatingIntake } from '../feedback/ratingIntake';
+import type { RoutedRating } from '../feedback/ratingSchemas';
+import { NO_SMSC, type SmsGateway } from '../feedback/smsGateway';
 
 export interface LifecycleDependencies {
   pool: Pool;
@@ -38,6 +44,17 @@ export interface LifecycleDependencies {
   searchAttributes?: boolean;
   /** How long one delivery attempt waits for the adapter's asynchronous reply. */
   elkReplyWaitMs?: number;
+  /**
+   * Satisfaction loop (feedback/): every lifecycle starts a feedback workflow at closure, so its activities are
+   * always registered; without a rating system or SMSC they record and send nothing.
+   */
+  feedback?: {
+    mkgu?: MkguClient | null;
+    sms?: SmsGateway;
+    department?: { inn: string; officeName?: string };
+    criticalThreshold?: number;
+    routeRating?: (rating: RoutedRating & { applicationNumber: string; serviceCode: string }) => Promise<void>;
+  };
 }
 
 export function createLifecycleActivities(deps: LifecycleDependencies) {
@@ -59,6 +76,20 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
     ...createDeadlineActivities({ services: deps.services, calendar: deps.calendar, timeZone: deps.timeZone, hours: deps.workingHours }),
     ...createRefusalActivities({ pool: deps.pool, renderer: deps.refusalRenderer, timeZone: deps.timeZone, keys: deps.letterKeys }),
     ...createEscalationActivities({ pool: deps.pool, directory: deps.directory, notifiers: deps.notifiers, caseLinkBase: deps.caseLinkBase, timeZone: deps.timeZone }),
+    ...createFeedbackActivities({
+      pool: deps.pool,
+      keys: deps.letterKeys,
+      mkgu: deps.feedback?.mkgu ?? null,
+      sms: deps.feedback?.sms ?? NO_SMSC,
+      calendar: deps.calendar,
+      timeZone: deps.timeZone,
+      services: deps.services,
+      directory: deps.directory,
+      texts: createFeedbackTexts(),
+      department: deps.feedback?.department ?? { inn: '' },
+      intake: createRatingIntake({ pool: deps.pool, keys: deps.letterKeys, criticalThreshold: deps.feedback?.criticalThreshold }),
+      ...(deps.feedback?.routeRating ? { routeRating: deps.feedback.routeRating } : {}),
+    }),
   };
 }
 

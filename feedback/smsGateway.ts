@@ -121,3 +121,12 @@ export class SmppSmsGateway implements SmsGateway {
     }
   }
 }
+
+/** Without an SMSC nothing can be sent: the survey is skipped and an answer by SMS fails with this reason. */
+export const NO_SMSC: SmsGateway = {
+  submit: async () => {
+    throw new Error('SMSC не настроен (SMPP_URL) / no SMSC configured');
+  },
+  onReceipt: () => undefined,
+  close: async () => undefined,
+};

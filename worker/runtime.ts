@@ -20,13 +20,11 @@ import { ensureWeeklyReportSchedule } from '../reports/schedule';
 import { Client, Connection } from '@temporalio/client';
 import type { WorkerConfig } from './config';
 import { CaseLifecyclePlugin } from './plugin';
-import { createFeedbackActivities } from '../feedback/feedbackActivities';
-import { createFeedbackTexts } from '../feedback/feedbackTexts';
+import type { FeedbackActivities } from '../feedback/feedbackActivities';
 import { MkguClient } from '../feedback/mkguClient';
-import { createRatingIntake } from '../feedback/ratingIntake';
 import { createRatingRouter } from '../feedback/ratingRouter';
 import { ensureRatingsPullSchedule } from '../feedback/schedule';
-import { SmppSmsGateway, type SmsGateway } from '../feedback/smsGateway';
+import { NO_SMSC, SmppSmsGateway, type SmsGateway } from '../feedback/smsGateway';
 
 export interface WorkerRuntimeOptions {
   temporalAddress: string;
@@ -64,14 +62,7 @@ export interface FeedbackRuntimeOptions {
   criticalThreshold?: number;
 }
 
-/** Without an SMSC nothing can be sent: the survey is skipped and an answer by SMS fails with this reason. */
-const NO_SMSC: SmsGateway = {
-  submit: async () => {
-    throw new Error('SMSC не настроен (SMPP_URL)');
-  },
-  onReceipt: () => undefined,
-  close: async () => undefined,
-};
+
 
 export interface WorkerRuntime {
   worker: Worker;
@@ -79,7 +70,7 @@ export interface WorkerRuntime {
   connection: NativeConnection;
   services: ServiceRegistry;
   reportActivities: ReturnType<typeof createComplianceReportActivities>;
-  feedbackActivities: ReturnType<typeof createFeedbackActivities>;
+  feedbackActivities: FeedbackActivities;
   /** Runs until shutdown() and then closes the pool and connection. */
   run(): Promise<void>;
   shutdown(): Promise<void>;
@@ -150,7 +141,18 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     // pdfmake blocks for 0.2–1 s per letter: in a thread it cannot stall workflow activations and ЕЛК delivery.
     refusalRenderer = opts.refusalRenderThread === false ? base : (ownRenderThread = createThreadedRefusalRenderer(base));
   }
+  // The feedback path: ratings are routed into per-application feedback workflows with signal-with-start.
+  const clientConnection = await Connection.connect({ address: opts.temporalAddress });
+  const feedbackClient = new Client({ connection: clientConnection, namespace: opts.namespace, plugins: [new CaseLifecyclePlugin({ codecKeys: opts.codecKeys })] });
+  const sms: SmsGateway = opts.feedback?.smpp ? new SmppSmsGateway(opts.feedback.smpp) : NO_SMSC;
   const activities = createLifecycleActivities({
+    feedback: {
+      mkgu: opts.feedback?.mkguUrl ? new MkguClient({ baseUrl: opts.feedback.mkguUrl }) : null,
+      sms,
+      department: { inn: opts.department.senderInn, ...(opts.department.officeName ? { officeName: opts.department.officeName } : {}) },
+      criticalThreshold: opts.feedback?.criticalThreshold,
+      routeRating: createRatingRouter(feedbackClient, opts.taskQueue),
+    },
     pool,
     services,
     elk: createElkChannel(smev, opts.department),
@@ -179,30 +181,11 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     outputDir: reports.outputDir,
     serviceTitles: Object.fromEntries(services.codes().map((c) => [c, services.get(c)!.title])),
   });
-  // The feedback path: ratings are routed into per-application feedback workflows with signal-with-start.
-  const clientConnection = await Connection.connect({ address: opts.temporalAddress });
-  const feedbackClient = new Client({ connection: clientConnection, namespace: opts.namespace, plugins: [new CaseLifecyclePlugin({ codecKeys: opts.codecKeys })] });
-  const sms: SmsGateway = opts.feedback?.smpp ? new SmppSmsGateway(opts.feedback.smpp) : NO_SMSC;
-  const intake = createRatingIntake({ pool, keys: opts.codecKeys, criticalThreshold: opts.feedback?.criticalThreshold });
-  const feedbackActivities = createFeedbackActivities({
-    pool,
-    keys: opts.codecKeys,
-    mkgu: opts.feedback?.mkguUrl ? new MkguClient({ baseUrl: opts.feedback.mkguUrl }) : null,
-    sms,
-    calendar,
-    timeZone: opts.department.timeZone,
-    services,
-    directory: opts.directory ?? loadDirectory({}),
-    texts: createFeedbackTexts(),
-    department: { inn: opts.department.senderInn, ...(opts.department.officeName ? { officeName: opts.department.officeName } : {}) },
-    intake,
-    routeRating: createRatingRouter(feedbackClient, opts.taskQueue),
-  });
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: { ...reportActivities, ...feedbackActivities },
+    activities: reportActivities,
     plugins: [plugin],
     // Measured on 2 cores shared with Temporal and PostgreSQL (bench/README.md): more task slots than one
     // workflow thread and one event loop can serve only turn queueing into long workflow tasks (TMPRL1104).
@@ -228,7 +211,7 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     connection,
     services,
     reportActivities,
-    feedbackActivities,
+    feedbackActivities: activities,
     async run() {
       try {
         await worker.run();
