@@ -90,8 +90,11 @@ export const feedbackInputSchema = z
       .optional(),
     /** Working days the head has to answer a critical review. */
     reactionTermWorkingDays: z.number().int().min(1).max(30).default(5),
-    /** The workflow completes after this many days without ratings and without an open reaction. */
-    quietDays: z.number().int().min(1).max(365).default(90),
+    /**
+     * The workflow completes after this many days without ratings and without an open reaction: half a year,
+     * since repeated batches and late questionnaires come weeks after the service; an idle run costs one timer.
+     */
+    quietDays: z.number().int().min(1).max(365).default(180),
   })
   .strict();
 export type FeedbackInput = z.input<typeof feedbackInputSchema>;
