@@ -18,6 +18,12 @@ import { createDeadlineActivities } from './deadlines';
 import { createElkDeliveryActivities, ElkChannel } from './elkDelivery';
 import { createRefusalActivities } from './refusalLetters';
 import { createResultDocumentActivities } from './resultDocuments';
+import { createFeedbackActivities } from '../feedback/feedbackActivities';
+import { createFeedbackTexts } from '../feedback/feedbackTexts';
+import type { MkguClient } from '../feedback/mkguClient';
+import { createRatingIntake } from '../feedback/ratingIntake';
+import type { RoutedRating } from '../feedback/ratingSchemas';
+import { NO_SMSC, type SmsGateway } from '../feedback/smsGateway';
 
 export interface LifecycleDependencies {
   pool: Pool;
@@ -42,6 +48,17 @@ export interface LifecycleDependencies {
   elkReplyWaitMs?: number;
   /** Weekly compliance report: department id (file names), its display name and the output folder. */
   reports: { department: string; departmentName?: string; outputDir: string };
+  /**
+   * Satisfaction loop (feedback/): every lifecycle starts a feedback workflow at closure, so its activities are
+   * always registered; without a rating system or SMSC they record and send nothing.
+   */
+  feedback?: {
+    mkgu?: MkguClient | null;
+    sms?: SmsGateway;
+    department?: { inn: string; officeName?: string };
+    criticalThreshold?: number;
+    routeRating?: (rating: RoutedRating & { applicationNumber: string; serviceCode: string }) => Promise<void>;
+  };
 }
 
 export function createLifecycleActivities(deps: LifecycleDependencies) {
@@ -71,6 +88,20 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
       timeZone: deps.timeZone,
       ...deps.reports,
       serviceTitles: Object.fromEntries(deps.services.codes().map((c) => [c, deps.services.get(c)!.title])),
+    }),
+    ...createFeedbackActivities({
+      pool: deps.pool,
+      keys: deps.letterKeys,
+      mkgu: deps.feedback?.mkgu ?? null,
+      sms: deps.feedback?.sms ?? NO_SMSC,
+      calendar: deps.calendar,
+      timeZone: deps.timeZone,
+      services: deps.services,
+      directory: deps.directory,
+      texts: createFeedbackTexts(),
+      department: deps.feedback?.department ?? { inn: '' },
+      intake: createRatingIntake({ pool: deps.pool, keys: deps.letterKeys, criticalThreshold: deps.feedback?.criticalThreshold }),
+      ...(deps.feedback?.routeRating ? { routeRating: deps.feedback.routeRating } : {}),
     }),
   };
 }

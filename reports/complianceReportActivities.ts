@@ -8,7 +8,10 @@ import { formatOffsetDateTime, instantOf, isValidTimeZone, localDateOf, type Pro
 import { ServiceRegistry } from '../services';
 import { computeComplianceFigures, previousWeek, type ComplianceFigures, type Figures } from './complianceFigures';
 import { loadReportData } from './loadReportData';
-import { renderComplianceReport } from './renderComplianceReport';
+import { contentSha256, renderComplianceReport } from './renderComplianceReport';
+import { loadSatisfactionFigures } from './loadSatisfactionData';
+import { renderSatisfactionHtml } from './renderSatisfaction';
+import type { SatisfactionFigures } from './satisfactionFigures';
 
 export interface ComplianceReportActivitiesOptions {
   pool: Pool;
@@ -58,6 +61,8 @@ export interface StoredComplianceFigures extends ComplianceFigures {
   departmentName: string;
   serviceTitles: Record<string, string>;
   files: { html: string; csv: string };
+  /** Ratings, response rate, the 4.51 floor and the 57 % plan (reports/satisfactionFigures.ts). */
+  satisfaction?: SatisfactionFigures;
 }
 
 const DEPARTMENT_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -118,7 +123,12 @@ export function createComplianceReportActivities(options: ComplianceReportActivi
         weeksOfHistory,
         serviceCodes: Object.keys(serviceTitles()),
       });
-      const rendered = renderComplianceReport(figures, { departmentName, serviceTitles: serviceTitles() });
+      const compliance = renderComplianceReport(figures, { departmentName, serviceTitles: serviceTitles() });
+      // Satisfaction in the same report: management reads terms and ratings side by side (seed 001 3.2).
+      const satisfaction = await loadSatisfactionFigures(pool, { periodStart, periodEnd, timeZone, weeksOfHistory });
+      const section = renderSatisfactionHtml(satisfaction, serviceTitles());
+      const html = compliance.html.includes('</body>') ? compliance.html.replace('</body>', `${section}\n</body>`) : `${compliance.html}\n${section}`;
+      const rendered = { ...compliance, html, contentSha256: contentSha256(html, compliance.csv) };
 
       const base = path.join(outputDir, `${department}-${periodStart}`);
       const files = { html: path.resolve(`${base}.html`), csv: path.resolve(`${base}.csv`) };
@@ -128,6 +138,7 @@ export function createComplianceReportActivities(options: ComplianceReportActivi
         departmentName,
         serviceTitles: Object.fromEntries(figures.services.map((s) => [s.serviceCode, serviceTitles()[s.serviceCode] ?? s.serviceCode])),
         files,
+        satisfaction,
       };
       fs.mkdirSync(outputDir, { recursive: true });
       writeAtomically(files.html, rendered.html);

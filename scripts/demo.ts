@@ -20,6 +20,9 @@ import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from '
 import { ROOT, startLocalPostgres, startLocalTemporal } from './localStack';
 import { demoTokens, serveHttpApi } from '../http/server';
 import { temporalMetricsAddress, temporalMetricsTelemetry } from '../metrics/temporalRuntime';
+import { startMkguEmulator } from '../feedback/emulator/mkguEmulator';
+import { startSmscEmulator } from '../feedback/emulator/smscEmulator';
+import { runFeedbackDemo } from './demoFeedback';
 
 const DATA = path.join(ROOT, '.data/demo');
 const say = (s: string) => process.stdout.write(`${s}\n`);
@@ -73,6 +76,11 @@ async function main(): Promise<void> {
     },
     codecKeys,
   );
+  // The rating system and the SMS centre, emulated when not configured (satisfaction loop).
+  const mkgu = config.MKGU_URL ? null : await startMkguEmulator();
+  const smsc = config.SMPP_URL ? null : await startSmscEmulator({ systemId: 'demo', password: 'demo' });
+  if (mkgu) options.feedback = { ...options.feedback, mkguUrl: mkgu.url };
+  if (smsc) options.feedback = { ...options.feedback, smpp: { url: smsc.url, systemId: 'demo', password: 'demo', sourceAddr: 'OTDEL' } };
   const runtime = await createWorkerRuntime({ ...options, temporalAddress, databaseUrl, smevAdapterUrl, smevExchangeDir });
   const running = runtime.run();
   say(`Worker:     task queue ${options.taskQueue}\n`);
@@ -98,7 +106,7 @@ async function main(): Promise<void> {
         serviceCode: DEMO_PATHS[i % DEMO_PATHS.length] === 'refuse' || i % 2 ? 'construction-permit' : 'archive-certificate',
         channel: (['epgu', 'mfc', 'inPerson'] as const)[i % 3],
         receivedAt: new Date().toISOString(),
-        applicant: { kind: 'person', lastName, firstName, middleName, snils: snils(200000000 + i * 7919) },
+        applicant: { kind: 'person', lastName, firstName, middleName, snils: snils(200000000 + i * 7919), phone: `+7916${String(1000000 + i * 7919).slice(-7)}` },
         assignedClerk: ['ivanova', 'petrov', 'sidorova'][i % 3],
         // Filed on ЕПГУ: the order and the SMEV request it came in (the emulator plays ЕПГУ's side below).
         ...(i % 3 === 0 ? { epgu: { orderId: String(5_000_000_000 + Number(runId) % 1_000_000 * 100 + i), requestClientId: `epgu-${runId}-${i + 1}` } } : {}),
@@ -166,6 +174,11 @@ async function main(): Promise<void> {
     for (const line of String(issued?.text ?? '').split('\n').filter((l) => l.trim()).slice(0, 14)) say(`  | ${line}`);
   }
 
+  if (mkgu && smsc) {
+    const finished = apps.filter((_, i) => results[i]!.outcome !== 'cancelled').map(([app]) => app.applicationNumber);
+    await runFeedbackDemo({ runtime, client: cases.client, mkgu, smsc, applications: finished, timeZone: options.department.timeZone, say });
+  }
+
   // The weekly compliance report management receives on Mondays; here for the current week, demo included.
   const nextMonday = new Date(Date.now() + ((8 - new Date().getUTCDay()) % 7 || 7) * 86_400_000).toISOString();
   const report = await runtime.reportActivities.produceWeeklyComplianceReport({ runAt: nextMonday });
@@ -182,6 +195,8 @@ async function main(): Promise<void> {
     await running;
     await cases.client.connection.close();
     await emulator?.stop();
+    await smsc?.stop();
+    await mkgu?.stop();
     await temporal?.stop();
     await pg?.stop();
   };

@@ -3,6 +3,7 @@
 //   npm run cases -- overdue [--service …] [--clerk …]
 //   npm run cases -- counts
 //   npm run cases -- report [--html]
+//   npm run cases -- ratings low [--days 30] | reactions | quarantine | summary [--week YYYY-MM-DD]
 // Reads DATABASE_URL (and DEPARTMENT_TIME_ZONE); with nothing configured it reads the demo's database.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,6 +11,9 @@ import { Pool } from 'pg';
 import { ProductionCalendar } from '../calendar';
 import { countsByServiceAndClerk, dueWithinWorkingDays, overdueCases } from '../escalation';
 import { formatReportText, loadLatestReport } from '../reports';
+import { previousWeek } from '../reports/complianceFigures';
+import { loadSatisfactionFigures } from '../reports/loadSatisfactionData';
+import { renderSatisfactionText } from '../reports/renderSatisfaction';
 import { loadWorkerConfig } from '../worker';
 import { ROOT, startLocalPostgres } from './localStack';
 
@@ -50,12 +54,56 @@ async function main(): Promise<void> {
         else console.log(process.argv.includes('--html') ? report.html : formatReportText(report));
         break;
       }
+      case 'ratings':
+        await ratings(pool, arg ?? 'low', config.DEPARTMENT_TIME_ZONE);
+        break;
       default:
-        console.log('usage: npm run cases -- due N | overdue | counts | report [--html] [--service CODE] [--clerk ID]');
+        console.log('usage: npm run cases -- due N | overdue | counts | report [--html] | ratings low|reactions|quarantine|summary [--service CODE] [--clerk ID] [--days N] [--week YYYY-MM-DD]');
     }
   } finally {
     await pool.end();
     await demoPg?.stop();
+  }
+}
+
+/** Low ratings, open reactions, the quarantine and the week's satisfaction figures. No comment is printed. */
+async function ratings(pool: Pool, what: string, timeZone: string): Promise<void> {
+  const service = flag('service');
+  if (what === 'low') {
+    const days = Number(flag('days') ?? 30);
+    const { rows } = await pool.query(
+      `SELECT r.application_number, r.service_code, r.source, r.rated_at, r.overall, r.criteria, x.state, x.due_at, x.overdue
+         FROM feedback_ratings r LEFT JOIN feedback_reactions x ON x.rating_id = r.id
+        WHERE r.critical AND r.rated_at > now() - make_interval(days => $1) AND ($2::text IS NULL OR r.service_code = $2)
+        ORDER BY r.rated_at DESC LIMIT 500`,
+      [days, service ?? null],
+    );
+    console.log(`Низкие оценки за ${days} дн.: ${rows.length}`);
+    for (const r of rows) {
+      const crit = Object.entries(r.criteria as Record<string, number>).map(([c, v]) => `${c}=${v}`).join(' ');
+      const reaction = r.state ? `реакция: ${r.state === 'closed' ? 'закрыта' : `открыта до ${(r.due_at as Date).toISOString()}${r.overdue ? ', ПРОСРОЧЕНА' : ''}`}` : 'реакция: ещё не открыта';
+      console.log(`  ${r.application_number}  ${r.service_code}  ${r.source}  ${(r.rated_at as Date).toISOString()}  ${Number(r.overall).toFixed(2)}  [${crit}]  ${reaction}`);
+    }
+  } else if (what === 'reactions') {
+    const { rows } = await pool.query(
+      `SELECT reaction_id, application_number, service_code, trigger, opened_at, due_at, overdue, measure_at IS NOT NULL AS measured, answered_at
+         FROM feedback_reactions WHERE state = 'open' AND ($1::text IS NULL OR service_code = $1) ORDER BY due_at`,
+      [service ?? null],
+    );
+    console.log(`Открытые реакции на критические отзывы: ${rows.length}`);
+    for (const r of rows) {
+      console.log(`  ${r.reaction_id}  ${r.service_code}  срок ${(r.due_at as Date).toISOString()}${r.overdue ? ' ПРОСРОЧЕНА' : ''}  меры: ${r.measured ? 'да' : 'нет'}  ответ: ${r.answered_at ? 'отправлен' : 'нет'}`);
+    }
+  } else if (what === 'quarantine') {
+    const { rows } = await pool.query(`SELECT source, external_id, application_number, reason_code, reason, received_at FROM feedback_quarantine WHERE released_at IS NULL ORDER BY id DESC LIMIT 500`);
+    console.log(`В карантине: ${rows.length}`);
+    for (const r of rows) console.log(`  ${r.source}  ${r.external_id}  ${r.application_number ?? '—'}  ${r.reason_code}: ${r.reason}`);
+  } else if (what === 'summary') {
+    const week = flag('week');
+    const period = week ? { periodStart: week, periodEnd: new Date(Date.parse(`${week}T00:00:00Z`) + 6 * 86_400_000).toISOString().slice(0, 10) } : previousWeek(new Date(), timeZone);
+    console.log(renderSatisfactionText(await loadSatisfactionFigures(pool, { ...period, timeZone })));
+  } else {
+    console.log('usage: npm run cases -- ratings low [--days N] | reactions | quarantine | summary [--week YYYY-MM-DD]');
   }
 }
 

@@ -68,6 +68,14 @@ export const WorkerConfigSchema = z.object({
   // Fallback: 'off' renders refusal PDFs on the main event loop (as before the render thread).
   CASE_REFUSAL_RENDER_THREAD: z.enum(['on', 'off'], { message: 'on или off' }).default('on'),
   CASE_CODEC_SERVER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  // Satisfaction loop: the rating system (ИАС МКГУ), the SMSC for surveys and answers, the critical threshold.
+  MKGU_URL: url('MKGU_URL').optional(),
+  SMPP_URL: z.string().regex(/^smpps?:\/\/[\w.-]+(:\d+)?$/, 'ожидается smpp://host:port (smpp://host:port expected)').optional(),
+  SMPP_SYSTEM_ID: z.string().min(1).max(15, 'SMPP system_id: не более 15 символов (at most 15)').default('case-lifecycle'),
+  SMPP_PASSWORD: z.string().max(8, 'SMPP password: не более 8 символов (at most 8)').optional(),
+  SMPP_SOURCE_ADDR: z.string().min(1).max(11, 'отправитель SMS: не более 11 символов (at most 11)').default('GOSUSLUGI'),
+  FEEDBACK_CRITICAL_THRESHOLD: z.coerce.number().int().min(1).max(5).default(3),
+  FEEDBACK_PULL_SCHEDULE: z.enum(['true', 'false'], { message: 'true или false' }).default('true'),
   CASE_CODEC_SERVER_TOKEN: z.string().min(16, 'не короче 16 символов (at least 16 characters)').optional(),
   // HTTP API: tokens as a JSON array [{ token, role, subject, department?, expiresAt? }] (see README "HTTP API").
   CASE_API_TOKENS: z

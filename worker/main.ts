@@ -47,6 +47,7 @@ async function main(): Promise<void> {
       taskQueue: config.CASE_TASK_QUEUE,
       timeZone: config.DEPARTMENT_TIME_ZONE,
       codecKeys: parseCodecKeys(config.CASE_PAYLOAD_KEYS!, config.CASE_PAYLOAD_KEY_ACTIVE),
+      ratingsPull: config.FEEDBACK_PULL_SCHEDULE === 'true' && Boolean(config.MKGU_URL),
     });
   }
   const codecKeys = parseCodecKeys(config.CASE_PAYLOAD_KEYS!, config.CASE_PAYLOAD_KEY_ACTIVE);

@@ -24,6 +24,11 @@ import type { WorkerConfig } from './config';
 import { eventDispatcherConfigFromEnv } from '../events/config';
 import { createEventDispatcher, type EventDispatcherConfig } from '../events/dispatcher';
 import { CaseLifecyclePlugin } from './plugin';
+import type { FeedbackActivities } from '../feedback/feedbackActivities';
+import { MkguClient } from '../feedback/mkguClient';
+import { createRatingRouter } from '../feedback/ratingRouter';
+import { ensureRatingsPullSchedule } from '../feedback/schedule';
+import { NO_SMSC, SmppSmsGateway, type SmsGateway } from '../feedback/smsGateway';
 
 export interface WorkerRuntimeOptions {
   temporalAddress: string;
@@ -59,7 +64,17 @@ export interface WorkerRuntimeOptions {
   migrate?: boolean;
   /** Outbound events to the case system's webhook (CASE_EVENTS_URL, CASE_EVENTS_SECRET); off when absent. */
   events?: EventDispatcherConfig | null;
+  /** Satisfaction loop: the rating system (ИАС МКГУ) and the SMSC; either may be absent (then nothing is sent there). */
+  feedback?: FeedbackRuntimeOptions;
 }
+
+export interface FeedbackRuntimeOptions {
+  mkguUrl?: string;
+  smpp?: { url: string; systemId: string; password: string; sourceAddr: string };
+  criticalThreshold?: number;
+}
+
+
 
 export interface WorkerRuntime {
   worker: Worker;
@@ -67,6 +82,7 @@ export interface WorkerRuntime {
   connection: NativeConnection;
   services: ServiceRegistry;
   reportActivities: ComplianceReportActivities;
+  feedbackActivities: FeedbackActivities;
   /** Runs until shutdown() and then closes the pool and connection. */
   run(): Promise<void>;
   shutdown(): Promise<void>;
@@ -103,6 +119,11 @@ export function runtimeOptionsFromConfig(config: WorkerConfig, codecKeys: CodecK
     elkRetryMaxIntervalMs: config.ELK_RETRY_MAX_INTERVAL_MS,
     refusalRenderThread: config.CASE_REFUSAL_RENDER_THREAD === 'on',
     events: eventDispatcherConfigFromEnv(process.env),
+    feedback: {
+      ...(config.MKGU_URL ? { mkguUrl: config.MKGU_URL } : {}),
+      ...(config.SMPP_URL ? { smpp: { url: config.SMPP_URL, systemId: config.SMPP_SYSTEM_ID, password: config.SMPP_PASSWORD ?? '', sourceAddr: config.SMPP_SOURCE_ADDR } } : {}),
+      criticalThreshold: config.FEEDBACK_CRITICAL_THRESHOLD,
+    },
     services: ServiceRegistry.load(config.CASE_SERVICES_DIR ? [config.CASE_SERVICES_DIR] : []),
     department: {
       senderInn: config.DEPARTMENT_INN,
@@ -134,7 +155,18 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     // pdfmake blocks for 0.2–1 s per letter: in a thread it cannot stall workflow activations and ЕЛК delivery.
     refusalRenderer = opts.refusalRenderThread === false ? base : (ownRenderThread = createThreadedRefusalRenderer(base));
   }
+  // The feedback path: ratings are routed into per-application feedback workflows with signal-with-start.
+  const clientConnection = await Connection.connect({ address: opts.temporalAddress });
+  const feedbackClient = new Client({ connection: clientConnection, namespace: opts.namespace, plugins: [new CaseLifecyclePlugin({ codecKeys: opts.codecKeys })] });
+  const sms: SmsGateway = opts.feedback?.smpp ? new SmppSmsGateway(opts.feedback.smpp) : NO_SMSC;
   const activities = createLifecycleActivities({
+    feedback: {
+      mkgu: opts.feedback?.mkguUrl ? new MkguClient({ baseUrl: opts.feedback.mkguUrl }) : null,
+      sms,
+      department: { inn: opts.department.senderInn, ...(opts.department.officeName ? { officeName: opts.department.officeName } : {}) },
+      criticalThreshold: opts.feedback?.criticalThreshold,
+      routeRating: createRatingRouter(feedbackClient, opts.taskQueue),
+    },
     pool,
     services,
     elk: (opts.wrapStatusChannel ?? ((c: ElkChannel) => c))(
@@ -177,6 +209,8 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     closed = true;
     await events?.stop();
     await connection.close().catch(() => undefined);
+    await sms.close().catch(() => undefined);
+    await clientConnection.close().catch(() => undefined);
     await pool.end().catch(() => undefined);
     await ownRenderThread?.close().catch(() => undefined);
   };
@@ -186,6 +220,7 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     connection,
     services,
     reportActivities: activities,
+    feedbackActivities: activities,
     async run() {
       try {
         await events?.start();
@@ -201,11 +236,12 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
 }
 
 /** Creates or updates the weekly compliance report Schedule (Mondays 09:00 in the department's zone). */
-export async function ensureSchedules(opts: { temporalAddress: string; namespace: string; taskQueue: string; timeZone: string; codecKeys: CodecKeys }): Promise<void> {
+export async function ensureSchedules(opts: { temporalAddress: string; namespace: string; taskQueue: string; timeZone: string; codecKeys: CodecKeys; ratingsPull?: boolean }): Promise<void> {
   const connection = await Connection.connect({ address: opts.temporalAddress });
   try {
     const client = new Client({ connection, namespace: opts.namespace, plugins: [new CaseLifecyclePlugin({ codecKeys: opts.codecKeys })] });
     await ensureWeeklyReportSchedule(client, { taskQueue: opts.taskQueue, timeZone: opts.timeZone });
+    if (opts.ratingsPull) await ensureRatingsPullSchedule(client, { taskQueue: opts.taskQueue });
   } finally {
     await connection.close();
   }

@@ -14,13 +14,17 @@ import {
   defineSignal,
   defineUpdate,
   log,
+  ParentClosePolicy,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { feedbackWorkflowId, type FeedbackInput } from '../feedback/ratingSchemas';
 import type { LifecycleActivities } from '../activities';
 import type { DeadlineComputation } from '../activities';
 import type { RefusalDraft } from '../activities';
@@ -656,6 +660,28 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     }
   }
 
+  /**
+   * The applicant's rating arrives after this workflow has ended: a feedback workflow next to it (abandoned
+   * child, id feedback:<number>) registers the served event with ИАС МКГУ and receives the ratings.
+   */
+  async function startFeedbackAtClosure(): Promise<void> {
+    const applicant = input.applicant;
+    const phone = applicant.kind === 'person' && applicant.phone && /^\+7\d{10}$/.test(applicant.phone) ? applicant.phone : undefined;
+    const email = applicant.kind === 'person' ? applicant.email : undefined;
+    const args: FeedbackInput = {
+      applicationNumber: input.applicationNumber,
+      serviceCode: input.serviceCode,
+      served: { outcome: stage as 'resultIssued' | 'refused' | 'cancelled', servedAt: new Date().toISOString(), contact: { ...(phone ? { phone } : {}), ...(email ? { email } : {}) } },
+    };
+    try {
+      await startChild('applicantFeedback', { workflowId: feedbackWorkflowId(input.applicationNumber), args: [args], parentClosePolicy: ParentClosePolicy.ABANDON });
+    } catch (err) {
+      // A rating that came first already started it (signal-with-start): that run registers nothing, which is
+      // acceptable — the rating system knew the case, or the rating could not have been given.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+
   profile = await rec.loadServiceProfile(input.serviceCode);
   // Profiles recorded before termStartsAt existed replay as before: the term starts at registration.
   if (profile.termStartsAt === 'receipt') {
@@ -679,6 +705,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   await delivery;
   await recordChain;
   await condition(allHandlersFinished);
+  if (patched('feedback-at-closure')) await startFeedbackAtClosure();
   return {
     applicationNumber: input.applicationNumber,
     outcome: stage,

@@ -1,0 +1,81 @@
+// The satisfaction section of the weekly report: plain text (operator command, console) and an HTML fragment
+// with an inline SVG chart of the mean rating by week, the 4.51 floor drawn across it. Services below the floor
+// are marked «!» in text and highlighted in HTML.
+import { CRITERIA, CRITERION_TITLES_RU } from '../feedback/ratingSchemas';
+import { INDICATOR_PLAN_PERCENT, SATISFACTION_FLOOR, type SatisfactionFigures } from './satisfactionFigures';
+
+const DASH = '—';
+const d2 = (n: number | null) => (n === null ? DASH : n.toFixed(2).replace('.', ','));
+const d1 = (n: number | null) => (n === null ? DASH : n.toFixed(1).replace('.', ','));
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+export function renderSatisfactionText(f: SatisfactionFigures, titles: Readonly<Record<string, string>> = {}): string {
+  const t = f.total;
+  const lines: string[] = [];
+  lines.push(`Удовлетворённость заявителей ${f.periodStart} — ${f.periodEnd}`);
+  lines.push(`Оценок: ${t.ratings}. Отклик: ${d1(t.responseRatePercent)} % (${t.servedRated} из ${t.served}). Средняя: ${d2(t.meanOverall)} (порог ${d2(SATISFACTION_FLOOR)})`);
+  const plan = t.meetsPlan === null ? 'нет оценок' : t.meetsPlan ? 'план выполнен' : 'план не выполнен';
+  lines.push(`Доля услуг со средней оценкой выше 4,5: ${d1(t.shareAboveIndicatorPercent)} % (план ${INDICATOR_PLAN_PERCENT} %) — ${plan}`);
+  lines.push(`Критические отзывы: открыто ${t.reactions.opened}, отвечено в срок ${t.reactions.answeredOnTime}, с опозданием ${t.reactions.answeredLate}, просрочено ${t.reactions.overdueOpen}`);
+  lines.push(`Средняя оценка: в срок ${d2(t.drivers.onTime)} / с нарушением срока ${d2(t.drivers.late)}; отказы ${d2(t.drivers.refusals)} / предоставление ${d2(t.drivers.approvals)}`);
+  lines.push('');
+  lines.push('  услуга | оценок | отклик, % | средняя | по критериям');
+  for (const s of f.services) {
+    const mark = s.belowFloor ? '!' : ' ';
+    const crit = CRITERIA.filter((c) => s.meanByCriterion[c] !== undefined).map((c) => `${c}: ${d2(s.meanByCriterion[c]!)}`).join(', ');
+    lines.push(`${mark} ${titles[s.serviceCode] ?? s.serviceCode} | ${s.ratings} | ${d1(s.responseRatePercent)} | ${d2(s.meanOverall)} | ${crit || DASH}`);
+  }
+  lines.push('');
+  lines.push('Средняя по неделям: ' + f.weeks.map((w) => `${w.weekStart.slice(8, 10)}.${w.weekStart.slice(5, 7)}: ${d2(w.meanOverall)} (${w.ratings})`).join('; '));
+  lines.push('«!» — ниже 4,51.');
+  return lines.join('\n');
+}
+
+export function buildMeanByWeekSvg(weeks: SatisfactionFigures['weeks']): string {
+  const width = 720;
+  const height = 220;
+  const m = { left: 40, right: 12, top: 16, bottom: 36 };
+  const plotW = width - m.left - m.right;
+  const plotH = height - m.top - m.bottom;
+  const slot = plotW / Math.max(1, weeks.length);
+  const y = (v: number) => m.top + plotH - ((v - 1) / 4) * plotH;
+  const f = (n: number) => String(Math.round(n * 10) / 10);
+  const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="Средняя оценка по неделям" font-family="Arial, sans-serif" font-size="11"><title>Средняя оценка по неделям</title>`];
+  for (const g of [1, 2, 3, 4, 5]) {
+    out.push(`<line x1="${m.left}" y1="${f(y(g))}" x2="${width - m.right}" y2="${f(y(g))}" stroke="#d0d0d0"/><text x="${m.left - 6}" y="${f(y(g) + 4)}" text-anchor="end" fill="#555">${g}</text>`);
+  }
+  weeks.forEach((w, i) => {
+    const cx = m.left + slot * i + slot / 2;
+    if (w.meanOverall !== null) {
+      const top = y(w.meanOverall);
+      const fill = w.meanOverall < SATISFACTION_FLOOR ? '#c0392b' : '#1f5fa8';
+      out.push(`<rect x="${f(cx - 20)}" y="${f(top)}" width="40" height="${f(m.top + plotH - top)}" fill="${fill}"><title>${esc(`${w.weekStart}–${w.weekEnd}: ${d2(w.meanOverall)} (${w.ratings})`)}</title></rect>`);
+    }
+    out.push(`<text x="${f(cx)}" y="${f(w.meanOverall === null ? y(1) - 4 : y(w.meanOverall) - 4)}" text-anchor="middle">${esc(w.meanOverall === null ? 'н/д' : d2(w.meanOverall))}</text>`);
+    out.push(`<text x="${f(cx)}" y="${f(m.top + plotH + 16)}" text-anchor="middle" fill="#555">${esc(`${w.weekStart.slice(8, 10)}.${w.weekStart.slice(5, 7)}`)}</text>`);
+  });
+  out.push(`<line x1="${m.left}" y1="${f(y(SATISFACTION_FLOOR))}" x2="${width - m.right}" y2="${f(y(SATISFACTION_FLOOR))}" stroke="#c0392b" stroke-dasharray="4 3"/><text x="${width - m.right}" y="${f(y(SATISFACTION_FLOOR) - 4)}" text-anchor="end" fill="#c0392b">4,51</text>`);
+  out.push('</svg>');
+  return out.join('');
+}
+
+export function renderSatisfactionHtml(f: SatisfactionFigures, titles: Readonly<Record<string, string>> = {}): string {
+  const t = f.total;
+  const rows = f.services
+    .map((s) => {
+      const crit = CRITERIA.map((c) => `<td>${d2(s.meanByCriterion[c] ?? null)}</td>`).join('');
+      return `<tr${s.belowFloor ? ' class="below-floor" style="background:#fde2e0"' : ''}><td>${esc(titles[s.serviceCode] ?? s.serviceCode)}</td><td>${s.ratings}</td><td>${d1(s.responseRatePercent)}</td><td><b>${d2(s.meanOverall)}</b></td>${crit}<td>${s.reactions.opened}/${s.reactions.answeredOnTime}/${s.reactions.overdueOpen}</td></tr>`;
+    })
+    .join('');
+  const critHead = CRITERIA.map((c) => `<th title="${esc(CRITERION_TITLES_RU[c])}">${c}</th>`).join('');
+  const plan = t.meetsPlan === null ? 'нет оценок' : t.meetsPlan ? 'план выполнен' : '<b style="color:#c0392b">план не выполнен</b>';
+  return [
+    `<section id="satisfaction"><h2>Удовлетворённость заявителей</h2>`,
+    `<p>Оценок: ${t.ratings}; отклик ${d1(t.responseRatePercent)} % (${t.servedRated} из ${t.served} завершённых); средняя ${d2(t.meanOverall)}. Доля услуг со средней оценкой выше 4,5: <b>${d1(t.shareAboveIndicatorPercent)} %</b> при плане ${INDICATOR_PLAN_PERCENT} % — ${plan}.</p>`,
+    `<p>Критические отзывы: открыто ${t.reactions.opened}, отвечено в срок ${t.reactions.answeredOnTime}, с опозданием ${t.reactions.answeredLate}, просрочено ${t.reactions.overdueOpen}. Средняя оценка: рассмотренных в срок ${d2(t.drivers.onTime)}, с нарушением срока ${d2(t.drivers.late)}; отказов ${d2(t.drivers.refusals)}, предоставлений ${d2(t.drivers.approvals)}.</p>`,
+    `<table border="1" cellspacing="0" cellpadding="3"><tr><th>Услуга</th><th>Оценок</th><th>Отклик, %</th><th>Средняя</th>${critHead}<th>Отзывы: открыто/в срок/просрочено</th></tr>${rows}</table>`,
+    `<p>Выделены услуги со средней оценкой ниже ${d2(SATISFACTION_FLOOR)}. Отклик — доля завершённых за неделю заявлений, по которым есть оценка.</p>`,
+    buildMeanByWeekSvg(f.weeks),
+    `</section>`,
+  ].join('\n');
+}

@@ -1,0 +1,87 @@
+// The post-closure path on the real Temporal dev server: a case closed by the lifecycle starts its feedback
+// workflow (abandoned child, id feedback:<number>), which registers the served event with the rating-system
+// emulator once; ratings pulled later reach it by signal-with-start — also for a case whose feedback run had
+// ended — and a duplicate delivery counts once. The raw history holds neither phone nor comment in clear.
+import { feedbackWorkflowId } from '../../feedback/ratingSchemas';
+import { startMkguEmulator } from '../../feedback/emulator/mkguEmulator';
+import { startSmscEmulator } from '../../feedback/emulator/smscEmulator';
+import { feedbackQueries } from '../../workflows/applicantFeedback';
+import { createTestContext, sampleApplication, TestContext, waitFor } from '../support/harness';
+
+let ctx: TestContext;
+let mkgu: Awaited<ReturnType<typeof startMkguEmulator>>;
+let smsc: Awaited<ReturnType<typeof startSmscEmulator>>;
+let worker: Awaited<ReturnType<TestContext['startWorker']>>;
+
+beforeAll(async () => {
+  ctx = await createTestContext('feedback');
+  mkgu = await startMkguEmulator();
+  smsc = await startSmscEmulator({ systemId: 'vis', password: 'pw' });
+  // The rating system is down for the first two attempts: registration retries with the same request id.
+  mkgu.failNextEvents(2);
+  worker = await ctx.startWorker({ feedback: { mkguUrl: mkgu.url, smpp: { url: smsc.url, systemId: 'vis', password: 'pw', sourceAddr: 'OTDEL' } } });
+});
+afterAll(async () => {
+  await ctx?.close();
+  await smsc?.stop();
+  await mkgu?.stop();
+});
+
+it('registers the served event at closure once across retries, and routes ratings into the feedback workflow', async () => {
+  const app = sampleApplication(); // SAMPLE_PERSON has phone +79161234567
+  const no = app.applicationNumber;
+  await ctx.cases.startApplication(app);
+  await ctx.cases.act(no, 'register', { clerk: 'ivanova' });
+  await ctx.cases.act(no, 'startReview', { clerk: 'ivanova' });
+  await ctx.cases.act(no, 'draftDecision', { clerk: 'ivanova', outcome: 'approve' });
+  await ctx.cases.act(no, 'approve', { clerk: 'head' });
+  await ctx.cases.act(no, 'issueResult', { clerk: 'ivanova' });
+  await ctx.cases.result(no);
+
+  const feedback = ctx.client.workflow.getHandle(feedbackWorkflowId(no));
+  const pkg = await waitFor(async () => (await feedback.query(feedbackQueries.state).catch(() => null))?.servedEventPackage);
+  expect(mkgu.injectedFaults()).toBe(2);
+  const events = mkgu.events().filter((e) => e.applicationNumber === no);
+  expect(events).toHaveLength(1);
+  expect(events[0]).toMatchObject({ outcome: 'resultIssued', procedureId: app.serviceCode, phone: '+79161234567' });
+  const row = (await ctx.pool.query('SELECT package_id, attempts, contact_sealed FROM feedback_served_events WHERE application_number = $1', [no])).rows[0];
+  expect(row.package_id).toBe(pkg);
+  expect(row.attempts).toBe(3);
+  expect(Buffer.from(row.contact_sealed).toString('latin1')).not.toContain('9161234567');
+
+  // Ratings come back from the rating system, twice the same (the pull repeats a page).
+  const rate = { externalId: `${no}-1`, applicationNumber: no, ratedAt: new Date().toISOString(), criteria: { '2.1': 5, '2.7': 4 }, comment: 'Всё хорошо, спасибо Ивановой' };
+  mkgu.queueRates([rate, rate]);
+  const pulled = await worker.feedbackActivities.pullRatingsFromMkgu({});
+  expect(pulled).toMatchObject({ accepted: 1, duplicates: 1, routed: 1 });
+  await waitFor(async () => (await feedback.query(feedbackQueries.state)).ratings === 1);
+  expect((await feedback.query(feedbackQueries.state)).reactions).toEqual([]);
+
+  // Nothing personal in clear in the feedback workflow's history (payloads are encrypted).
+  const history = JSON.stringify(await feedback.fetchHistory());
+  expect(history).not.toContain('9161234567');
+  expect(history).not.toContain('Ивановой');
+});
+
+it('starts a feedback workflow with signal-with-start when a rating finds none running', async () => {
+  const no = `LEGACY-${Date.now()}`;
+  // A case closed before this release: known to PostgreSQL, no feedback workflow.
+  await ctx.pool.query(
+    `INSERT INTO applications (application_number, service_code, channel, received_at, stage, outcome, completed_at) VALUES ($1, 'archive-certificate', 'epgu', now(), 'refused', 'refused', now())`,
+    [no],
+  );
+  const taken = await worker.feedbackActivities.pullRatingsFromMkgu({});
+  expect(taken.accepted).toBe(0);
+  mkgu.queueRates([{ externalId: `${no}-1`, applicationNumber: no, ratedAt: new Date().toISOString(), criteria: { '2.1': 1 } }]);
+  const r = await worker.feedbackActivities.pullRatingsFromMkgu({});
+  expect(r).toMatchObject({ accepted: 1, routed: 1 });
+  const feedback = ctx.client.workflow.getHandle(feedbackWorkflowId(no));
+  const state = await waitFor(async () => {
+    const s = await feedback.query(feedbackQueries.state).catch(() => null);
+    return s && s.reactions.length === 1 && s.reactions[0]!.deadline ? s : null;
+  });
+  expect(state.servedEventPackage).toBeNull();
+  expect(state.reactions[0]).toMatchObject({ trigger: 'lowRating', closed: false });
+  const task = await ctx.pool.query(`SELECT assignee_role FROM clerk_tasks WHERE application_number = $1 AND kind = 'feedbackReaction'`, [no]);
+  expect(task.rows).toEqual([{ assignee_role: 'head' }]);
+});

@@ -1,0 +1,262 @@
+// One feedback workflow per application, id `feedback:<application number>`, next to the lifecycle rather than
+// inside it: the lifecycle ends when the case is closed and its statuses are delivered, while ratings arrive days
+// or weeks later. The lifecycle starts this workflow at closure (abandoned child: it outlives its parent) with
+// the served event to register; a rating that finds no running workflow starts one with signal-with-start. It
+// holds the reactions to critical reviews — term in working days, escalation, the head's measure, the answer —
+// and completes after a quiet period with no open reaction. A later rating starts a fresh run under the same id.
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  log,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import type { LifecycleActivities } from '../activities';
+import type { FeedbackActivities, ReactionPlan } from '../feedback/feedbackActivities';
+import {
+  FeedbackInput,
+  feedbackInputSchema,
+  flagCommentSchema,
+  reactionActorSchema,
+  recordMeasureSchema,
+  RoutedRating,
+} from '../feedback/ratingSchemas';
+
+export interface ReactionView {
+  reactionId: string;
+  ratingId: number;
+  trigger: 'lowRating' | 'flaggedComment';
+  deadline: string | null;
+  measureRecorded: boolean;
+  answerSha256: string | null;
+  overdue: boolean;
+  closed: boolean;
+}
+
+export interface FeedbackView {
+  applicationNumber: string;
+  servedEventPackage: string | null;
+  ratings: number;
+  reactions: ReactionView[];
+}
+
+export const feedbackSignals = {
+  rating: defineSignal<[RoutedRating]>('feedbackRating'),
+  flagComment: defineSignal<[{ ratingId: number; clerk: string }]>('flagComment'),
+};
+export const feedbackUpdates = {
+  recordMeasure: defineUpdate<ReactionView, [{ reactionId: string; head: string; measure: string }]>('recordMeasure'),
+  sendAnswer: defineUpdate<ReactionView, [{ reactionId: string; head: string }]>('sendAnswer'),
+  closeReaction: defineUpdate<ReactionView, [{ reactionId: string; head: string }]>('closeReaction'),
+};
+export const feedbackQueries = { state: defineQuery<FeedbackView>('feedbackState') };
+
+const fb = proxyActivities<FeedbackActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+const lc = proxyActivities<LifecycleActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+interface Reaction extends ReactionView {
+  busy: boolean;
+}
+
+export async function applicantFeedback(raw: FeedbackInput): Promise<FeedbackView> {
+  const parsed = feedbackInputSchema.safeParse(raw);
+  // A bad input stays bad on every replay: fail the run, not the workflow task.
+  if (!parsed.success) throw ApplicationFailure.nonRetryable(`applicantFeedback: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'InvalidFeedbackInput');
+  const input = parsed.data;
+  const app = input.applicationNumber;
+  const seen = new Set<number>();
+  const inbox: { rating?: RoutedRating; flag?: { ratingId: number; clerk: string } }[] = [];
+  const reactions = new Map<string, Reaction>();
+  const running: Promise<void>[] = [];
+  let servedEventPackage: string | null = null;
+
+  const view = (r: Reaction): ReactionView => {
+    const { busy: _busy, ...v } = r;
+    return { ...v };
+  };
+  const reactionFor = (id: string): Reaction => {
+    const r = reactions.get(id);
+    if (!r) throw new Error(`Реакция ${id} не найдена (unknown reactionId)`);
+    if (r.closed) throw new Error(`Реакция ${id} уже закрыта (reaction already closed)`);
+    return r;
+  };
+  const parse = <T>(schema: { safeParse(x: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, x: unknown): T => {
+    const r = schema.safeParse(x);
+    if (!r.success) throw new Error(r.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; '));
+    return r.data;
+  };
+
+  setHandler(feedbackSignals.rating, (rating) => void inbox.push({ rating }));
+  setHandler(feedbackSignals.flagComment, (flag) => {
+    const r = flagCommentSchema.safeParse(flag);
+    if (r.success) inbox.push({ flag: r.data });
+    else log.warn('flagComment ignored: invalid', { issues: r.error.issues.length });
+  });
+  setHandler(feedbackQueries.state, () => ({ applicationNumber: app, servedEventPackage, ratings: seen.size, reactions: [...reactions.values()].map(view) }));
+
+  setHandler(
+    feedbackUpdates.recordMeasure,
+    async (args) => {
+      const a = recordMeasureSchema.parse(args);
+      const r = reactions.get(a.reactionId)!;
+      r.busy = true;
+      try {
+        await fb.recordReactionMeasure({ reactionId: r.reactionId, head: a.head, measure: a.measure, at: new Date().toISOString() });
+        r.measureRecorded = true;
+      } finally {
+        r.busy = false;
+      }
+      return view(r);
+    },
+    {
+      validator: (args) => {
+        const a = parse(recordMeasureSchema, args);
+        const r = reactionFor(a.reactionId);
+        if (r.busy) throw new Error('Реакция занята другим действием (another action is in progress)');
+        if (r.answerSha256) throw new Error('Ответ заявителю уже отправлен: меры изменить нельзя (answer already sent)');
+      },
+    },
+  );
+
+  setHandler(
+    feedbackUpdates.sendAnswer,
+    async (args) => {
+      const r = reactions.get(args.reactionId)!;
+      r.busy = true;
+      try {
+        const sent = await fb.sendReactionAnswer({ reactionId: r.reactionId, applicationNumber: app, serviceCode: input.serviceCode, at: new Date().toISOString() });
+        r.answerSha256 = sent.contentSha256;
+      } finally {
+        r.busy = false;
+      }
+      return view(r);
+    },
+    {
+      validator: (args) => {
+        const a = parse(reactionActorSchema, args);
+        const r = reactionFor(a.reactionId);
+        if (r.busy) throw new Error('Реакция занята другим действием (another action is in progress)');
+        if (!r.measureRecorded) throw new Error('Сначала зафиксируйте принятые меры (recordMeasure before sendAnswer)');
+        if (r.answerSha256) throw new Error('Ответ заявителю уже отправлен (answer already sent)');
+      },
+    },
+  );
+
+  setHandler(
+    feedbackUpdates.closeReaction,
+    async (args) => {
+      const r = reactions.get(args.reactionId)!;
+      r.busy = true;
+      try {
+        await fb.closeReaction({ reactionId: r.reactionId, head: args.head, at: new Date().toISOString(), deadline: r.deadline!, applicationNumber: app });
+        r.closed = true;
+      } finally {
+        r.busy = false;
+      }
+      return view(r);
+    },
+    {
+      validator: (args) => {
+        const a = parse(reactionActorSchema, args);
+        const r = reactionFor(a.reactionId);
+        if (r.busy || !r.deadline) throw new Error('Реакция занята другим действием (another action is in progress)');
+        if (!r.measureRecorded) throw new Error('Закрыть нельзя: не зафиксированы принятые меры (no measure recorded)');
+        if (!r.answerSha256) throw new Error('Закрыть нельзя: ответ заявителю не отправлен (no answer sent)');
+      },
+    },
+  );
+
+  async function runReaction(r: Reaction): Promise<void> {
+    r.busy = true;
+    const plan: ReactionPlan = await fb.openReaction({
+      reactionId: r.reactionId,
+      applicationNumber: app,
+      serviceCode: input.serviceCode,
+      ratingId: r.ratingId,
+      trigger: r.trigger,
+      openedAt: new Date().toISOString(),
+      termWorkingDays: input.reactionTermWorkingDays,
+    });
+    r.deadline = plan.deadline;
+    r.busy = false;
+    // The survey must not hold the reaction up: a dead SMSC is retried in the background of the term.
+    const survey = fb.sendFollowUpSurvey({ reactionId: r.reactionId, applicationNumber: app, serviceCode: input.serviceCode, dueAt: plan.deadline }).then(
+      () => undefined,
+      (err) => log.warn('follow-up survey failed', { reactionId: r.reactionId, error: String(err) }),
+    );
+    for (const rung of plan.rungs) {
+      const wait = Date.parse(rung.fireAt) - Date.now();
+      if (wait > 0) await condition(() => r.closed, wait);
+      if (r.closed) break;
+      await lc.fireEscalationRung({
+        applicationNumber: app,
+        serviceCode: input.serviceCode,
+        serviceTitle: plan.serviceTitle,
+        rung: rung.rung,
+        notify: rung.notify as ('clerk' | 'head' | 'deputy' | 'management')[],
+        deadline: plan.deadline,
+        fireAt: rung.fireAt,
+        firedAt: new Date().toISOString(),
+        assignedClerk: null,
+        flagsOverdue: false,
+      });
+      if (rung.flagsOverdue || rung.rung === 'reaction:breach') {
+        r.overdue = true;
+        await fb.markReactionOverdue({ reactionId: r.reactionId });
+      }
+    }
+    await condition(() => r.closed);
+    await survey;
+  }
+
+  function open(ratingId: number, trigger: Reaction['trigger']): void {
+    const reactionId = `${app}:rating-${ratingId}`;
+    if (reactions.has(reactionId)) return;
+    const r: Reaction = { reactionId, ratingId, trigger, deadline: null, measureRecorded: false, answerSha256: null, overdue: false, closed: false, busy: false };
+    reactions.set(reactionId, r);
+    running.push(runReaction(r));
+  }
+
+  const registering = input.served
+    ? fb.registerServedEvent({ applicationNumber: app, serviceCode: input.serviceCode, ...input.served }).then(
+        (r) => void (servedEventPackage = r.packageId),
+        (err) => log.error('served event not registered', { error: String(err) }),
+      )
+    : Promise.resolve();
+
+  const openCount = () => [...reactions.values()].filter((r) => !r.closed).length;
+  for (;;) {
+    const active = await condition(() => inbox.length > 0, `${input.quietDays} days`);
+    while (inbox.length > 0) {
+      const item = inbox.shift()!;
+      if (item.rating) {
+        if (seen.has(item.rating.ratingId)) continue; // a duplicate delivery counts once
+        seen.add(item.rating.ratingId);
+        if (item.rating.critical) open(item.rating.ratingId, 'lowRating');
+      } else if (item.flag) {
+        open(item.flag.ratingId, 'flaggedComment');
+      }
+    }
+    if (!active && openCount() === 0) break;
+    if (!active) await condition(() => inbox.length > 0 || openCount() === 0);
+  }
+  await registering;
+  await Promise.all(running);
+  await condition(allHandlersFinished);
+  return { applicationNumber: app, servedEventPackage, ratings: seen.size, reactions: [...reactions.values()].map(view) };
+}
+
+/** Run by the ratings-pull Schedule: one pull of the rating system's pages, then routing of what is new. */
+export async function ratingsPull(): Promise<{ pages: number; accepted: number; duplicates: number; quarantined: number; rejectedPages: number; routed: number }> {
+  return proxyActivities<FeedbackActivities>({ startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 5 } }).pullRatingsFromMkgu({});
+}
