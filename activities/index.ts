@@ -12,6 +12,7 @@ import type { RefusalRenderer } from '../refusal';
 import type { ServiceRegistry } from '../services/registry';
 import { UNKNOWN_SERVICE } from '../shared/lifecycle';
 import type { ServiceProfile } from '../shared/serviceProfile';
+import { createAdmissionActivities } from './admission';
 import { createCaseRecordActivities } from './caseRecords';
 import { createDeadlineActivities } from './deadlines';
 import { createElkDeliveryActivities, ElkChannel } from './elkDelivery';
@@ -42,21 +43,25 @@ export interface LifecycleDependencies {
 
 export function createLifecycleActivities(deps: LifecycleDependencies) {
   const elkRetryMaxIntervalMs = deps.elkRetryMaxIntervalMs ?? 60_000;
+  const records = createCaseRecordActivities(deps.pool);
+  const deadlines = createDeadlineActivities({ services: deps.services, calendar: deps.calendar, timeZone: deps.timeZone, hours: deps.workingHours });
+  async function loadServiceProfile(serviceCode: string): Promise<ServiceProfile> {
+    const profile = deps.services.profile(serviceCode, elkRetryMaxIntervalMs, deps.searchAttributes ?? true);
+    if (!profile) {
+      throw ApplicationFailure.create({
+        type: UNKNOWN_SERVICE,
+        message: `Неизвестный код услуги (unknown service code): serviceCode. Известные: ${deps.services.codes().join(', ')}`,
+        nonRetryable: true,
+      });
+    }
+    return profile;
+  }
   return {
-    async loadServiceProfile(serviceCode: string): Promise<ServiceProfile> {
-      const profile = deps.services.profile(serviceCode, elkRetryMaxIntervalMs, deps.searchAttributes ?? true);
-      if (!profile) {
-        throw ApplicationFailure.create({
-          type: UNKNOWN_SERVICE,
-          message: `Неизвестный код услуги (unknown service code): serviceCode. Известные: ${deps.services.codes().join(', ')}`,
-          nonRetryable: true,
-        });
-      }
-      return profile;
-    },
-    ...createCaseRecordActivities(deps.pool),
+    loadServiceProfile,
+    ...createAdmissionActivities({ loadServiceProfile, computeStageDeadline: deadlines.computeStageDeadline, recordCaseEvent: records.recordCaseEvent }),
+    ...records,
     ...createElkDeliveryActivities(deps.pool, deps.elk, { replyWaitMs: deps.elkReplyWaitMs ?? 20_000 }),
-    ...createDeadlineActivities({ services: deps.services, calendar: deps.calendar, timeZone: deps.timeZone, hours: deps.workingHours }),
+    ...deadlines,
     ...createRefusalActivities({ pool: deps.pool, renderer: deps.refusalRenderer, timeZone: deps.timeZone, keys: deps.letterKeys }),
     ...createEscalationActivities({ pool: deps.pool, directory: deps.directory, notifiers: deps.notifiers, caseLinkBase: deps.caseLinkBase, timeZone: deps.timeZone }),
   };

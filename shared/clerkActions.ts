@@ -1,105 +1,54 @@
-// Clerk actions (Workflow Updates) and ЕПГУ callbacks (Signals): names, argument schemas and the stage machine.
+// Clerk actions (Workflow Updates) and ЕПГУ callbacks (Signals) as zod schemas, for the client and the tests.
+// Built from the rules in clerkActionRules.ts, which the workflow checks with zod-free guards; the names, the
+// stage machine and the titles are re-exported from there.
 import { z } from 'zod';
-import { Stage } from './stages';
+import { ARG_RULES as R, ClerkActionName } from './clerkActionRules';
+import type { StringRule } from './guards';
 
-const clerkId = z.string({ message: 'clerk: обязательное поле (required)' }).trim().min(1, 'clerk не может быть пустым (must not be empty)').max(100);
+export * from './clerkActionRules';
+
+type Bound = readonly [number, string?];
+const bounded = <T extends { min(n: number, m?: string): T; max(n: number, m?: string): T }>(t: T, rule: { min?: Bound; max?: Bound }): T => {
+  let out = t;
+  if (rule.min) out = out.min(rule.min[0], rule.min[1]);
+  if (rule.max) out = out.max(rule.max[0], rule.max[1]);
+  return out;
+};
+const zstr = (rule: StringRule) => {
+  const base = rule.required ? z.string({ message: rule.required }) : z.string();
+  return bounded(rule.trim ? base.trim() : base, rule);
+};
+
+const clerkId = zstr(R.clerk);
 // Structure only: the grounds catalog of the service checks codes and facts (client, and the letter activity).
-const refusalGrounds = z
-  .array(
-    z.object({
-      code: z.string().trim().min(1, 'code: код основания обязателен (required)').max(100),
-      facts: z.record(z.string(), z.unknown()),
-    }),
-    { message: 'grounds: ожидается список оснований (list of grounds expected)' },
-  )
-  .min(1, 'grounds: для отказа нужно хотя бы одно основание (at least one ground)')
-  .max(20);
-
-const note = z.string().trim().max(2000, 'комментарий: не более 2000 символов (at most 2000 characters)').optional();
+const refusalGrounds = bounded(z.array(z.object({ code: zstr(R.groundCode), facts: z.record(z.string(), z.unknown()) }), { message: R.grounds.type }), R.grounds);
+const note = zstr(R.note).optional();
 
 export const ClerkActionSchemas = {
   register: z.object({ clerk: clerkId, note }),
   startReview: z.object({ clerk: clerkId, note }),
-  requestInteragency: z.object({
-    clerk: clerkId,
-    agencies: z.array(z.string().trim().min(1).max(200)).min(1, 'agencies: нужен хотя бы один орган (at least one agency)').max(20),
-    note,
-  }),
-  recordInteragencyAnswer: z.object({ clerk: clerkId, agency: z.string().trim().min(1).max(200), note }),
-  requestFromApplicant: z.object({
-    clerk: clerkId,
-    kind: z.enum(['correction', 'documents'], { message: 'kind: correction или documents (correction | documents)' }),
-    note,
-  }),
+  requestInteragency: z.object({ clerk: clerkId, agencies: bounded(z.array(zstr(R.agency)), R.agencies), note }),
+  recordInteragencyAnswer: z.object({ clerk: clerkId, agency: zstr(R.agency), note }),
+  requestFromApplicant: z.object({ clerk: clerkId, kind: z.enum(R.requestKind.values, { message: R.requestKind.message }), note }),
   draftDecision: z
-    .object({
-      clerk: clerkId,
-      outcome: z.enum(['approve', 'refuse'], { message: 'outcome: approve или refuse (approve | refuse)' }),
-      grounds: refusalGrounds.optional(),
-      note,
-    })
+    .object({ clerk: clerkId, outcome: z.enum(R.outcome.values, { message: R.outcome.message }), grounds: refusalGrounds.optional(), note })
     .superRefine((a, ctx) => {
-      if (a.outcome === 'refuse' && !a.grounds) {
-        ctx.addIssue({ code: 'custom', path: ['grounds'], message: 'для отказа нужно хотя бы одно основание (a refusal needs at least one ground)' });
-      }
-      if (a.outcome === 'approve' && a.grounds) {
-        ctx.addIssue({ code: 'custom', path: ['grounds'], message: 'основания отказа не указываются при предоставлении услуги (no grounds when approving)' });
-      }
+      if (a.outcome === 'refuse' && !a.grounds) ctx.addIssue({ code: 'custom', path: ['grounds'], message: R.refuseNeedsGrounds });
+      if (a.outcome === 'approve' && a.grounds) ctx.addIssue({ code: 'custom', path: ['grounds'], message: R.approveHasNoGrounds });
     }),
   amendRefusal: z.object({ clerk: clerkId, grounds: refusalGrounds, note }),
   extendDeadline: z.object({
     clerk: clerkId,
-    amount: z.number().int().min(1, 'amount: не меньше 1 (at least 1)').max(365),
-    unit: z.enum(['workingDays', 'calendarDays'], { message: 'unit: workingDays или calendarDays' }),
-    reason: z.string().trim().min(1, 'reason: укажите основание продления (legal basis required)').max(500),
+    amount: bounded(z.number().int(), R.amount),
+    unit: z.enum(R.unit.values, { message: R.unit.message }),
+    reason: zstr(R.extensionReason),
   }),
   approve: z.object({ clerk: clerkId, note }),
   refuse: z.object({ clerk: clerkId, note }),
   issueResult: z.object({ clerk: clerkId, note }),
-  reassign: z.object({ clerk: clerkId, to: clerkId, reason: z.string().trim().min(1, 'reason: укажите причину (required)').max(500) }),
-  resolveDeliveryProblem: z.object({
-    clerk: clerkId,
-    action: z.enum(['retry', 'skip'], { message: 'action: retry или skip (retry | skip)' }),
-    note,
-  }),
-} as const;
+  reassign: z.object({ clerk: clerkId, to: clerkId, reason: zstr(R.reassignReason) }),
+  resolveDeliveryProblem: z.object({ clerk: clerkId, action: z.enum(R.resolution.values, { message: R.resolution.message }), note }),
+} as const satisfies Record<ClerkActionName, z.ZodType>;
 
-export type ClerkActionName = keyof typeof ClerkActionSchemas;
-export type ClerkActionArgs<A extends ClerkActionName> = z.infer<(typeof ClerkActionSchemas)[A]>;
-
-export const CLERK_ACTION_TITLES_RU: Record<ClerkActionName, string> = {
-  register: 'Зарегистрировать заявление',
-  startReview: 'Начать рассмотрение',
-  requestInteragency: 'Направить межведомственный запрос',
-  recordInteragencyAnswer: 'Учесть ответ на межведомственный запрос',
-  requestFromApplicant: 'Запросить у заявителя исправления или документы',
-  draftDecision: 'Подготовить проект решения',
-  approve: 'Утвердить решение о предоставлении услуги',
-  refuse: 'Утвердить решение об отказе',
-  issueResult: 'Выдать результат',
-  reassign: 'Передать другому исполнителю',
-  amendRefusal: 'Исправить проект письма об отказе',
-  extendDeadline: 'Продлить срок предоставления услуги',
-  resolveDeliveryProblem: 'Разобрать ошибку передачи статуса в ЕЛК',
-};
-
-/** Stage transitions of each clerk action; reassign and resolveDeliveryProblem do not change the stage. */
-export const TRANSITIONS: Partial<Record<ClerkActionName, { from: readonly Stage[]; to: Stage }>> = {
-  register: { from: ['received'], to: 'registered' },
-  startReview: { from: ['registered'], to: 'underReview' },
-  requestInteragency: { from: ['underReview'], to: 'interagencyRequested' },
-  recordInteragencyAnswer: { from: ['interagencyRequested'], to: 'underReview' },
-  requestFromApplicant: { from: ['underReview'], to: 'awaitingApplicant' },
-  draftDecision: { from: ['underReview'], to: 'decisionDrafted' },
-  approve: { from: ['decisionDrafted'], to: 'approved' },
-  refuse: { from: ['decisionDrafted'], to: 'refused' },
-  issueResult: { from: ['approved'], to: 'resultIssued' },
-};
-
-/** Stages in which the applicant may still withdraw the application (before the decision is final). */
-export const CANCELLABLE_STAGES: readonly Stage[] = [
-  'received', 'registered', 'underReview', 'interagencyRequested', 'awaitingApplicant', 'decisionDrafted',
-];
-
-export const ApplicantRespondedSchema = z.object({ note: z.string().max(2000).optional(), documents: z.array(z.string().max(200)).max(50).optional() });
-export const ApplicantCancelledSchema = z.object({ reason: z.string().max(2000).optional() });
+export const ApplicantRespondedSchema = z.object({ note: zstr(R.applicantNote).optional(), documents: bounded(z.array(zstr(R.applicantDocument)), R.applicantDocuments).optional() });
+export const ApplicantCancelledSchema = z.object({ reason: zstr(R.applicantNote).optional() });
