@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, Worker, WorkerOptions } from '@temporalio/worker';
 import { createLifecycleActivities } from '../activities';
+import { createAdmissionActivities } from '../activities/admission';
 import { generateKeySpec, parseCodecKeys } from '../codec/payloadCodec';
 import { loadDirectory } from '../escalation/directory';
 import { ServiceRegistry } from '../services/registry';
@@ -29,8 +30,8 @@ export interface BenchWorkerSpec {
 }
 
 /**
- * Activities for the same-shape workload: the service profile and the deadline computations are the real
- * (pure, in-memory) ones, so the workflow arms the same timers; every I/O activity returns at once.
+ * Activities for the same-shape workload: admission, the service profile and the deadline computations are the
+ * real (pure, in-memory) ones, so the workflow arms the same timers; every I/O activity returns at once.
  */
 export function sameShapeActivities(services: ServiceRegistry) {
   const real = createLifecycleActivities({
@@ -49,7 +50,15 @@ export function sameShapeActivities(services: ServiceRegistry) {
   const noop = async () => undefined;
   const out: Record<string, unknown> = {};
   for (const name of Object.keys(real)) out[name] = noop;
-  return { ...out, loadServiceProfile: real.loadServiceProfile, computeDeadline: real.computeDeadline, computeStageDeadline: real.computeStageDeadline };
+  // Admission: the real input check, profile and registration term; its PostgreSQL record is a no-op.
+  const admission = createAdmissionActivities({ loadServiceProfile: real.loadServiceProfile, computeStageDeadline: real.computeStageDeadline, recordCaseEvent: noop });
+  return {
+    ...out,
+    ...admission,
+    loadServiceProfile: real.loadServiceProfile,
+    computeDeadline: real.computeDeadline,
+    computeStageDeadline: real.computeStageDeadline,
+  };
 }
 
 async function main(): Promise<void> {
