@@ -1,9 +1,10 @@
 // Admission of a new application: the first step of every lifecycle, run as a local activity so the workflow
 // sandbox never loads zod (it was 6.6 % of the worker's CPU and about half of each cached case's memory).
-// One call checks the input against the same schema as the client, loads the service profile, records the
+// One call checks the input against the same schema as the client (and receipt not in the future of workflow time), loads the service profile, records the
 // "receive" event and computes the registration term: one marker in history instead of three.
 import { ApplicationFailure } from '@temporalio/activity';
 import { ApplicationInput, ApplicationInputSchema } from '../shared/application';
+import { receivedAtProblem } from '../shared/lawfulDates';
 import { CaseEventRecord, INPUT_VALIDATION_ERROR } from '../shared/lifecycle';
 import type { ServiceProfile } from '../shared/serviceProfile';
 import { problemsOf } from '../shared/validation';
@@ -39,6 +40,10 @@ export function createAdmissionActivities(deps: {
         reject(`Заявление отклонено (application rejected): ${problemsOf(parsed.error).map((p) => `${p.field || '(root)'}: ${p.rule}`).join('; ')}`);
       }
       const input = parsed.data!;
+      // Against the workflow time of admission (req.at), not this process's clock: the verdict is recorded with
+      // the activity's result, so the case replays identically.
+      const future = receivedAtProblem(input.receivedAt, Date.parse(req.at));
+      if (future) reject(`Заявление отклонено (application rejected): ${future.field}: ${future.rule}`);
       if (req.workflowId !== input.applicationNumber) {
         reject('workflowId must equal applicationNumber (идентификатор процесса должен совпадать с номером заявления)');
       }

@@ -1,7 +1,9 @@
 // Activities that keep the operator's view of a case in PostgreSQL. Each is idempotent: a retried attempt
-// (after a crash or a database restart) writes nothing twice.
+// (after a crash or a database restart) writes nothing twice. This module is the only writer of case_events
+// and applications (the overdue flag included); tasks for people are written by escalation's task board.
 import type { Pool } from 'pg';
-import { inTransaction } from '../db/transaction';
+import { inTransaction, type Queryable } from '../db';
+import { closeClerkTaskByKey, insertClerkTask } from '../escalation';
 import type { CaseEventRecord, ClerkTaskRequest } from '../shared/lifecycle';
 
 export function createCaseRecordActivities(pool: Pool) {
@@ -32,25 +34,16 @@ export function createCaseRecordActivities(pool: Pool) {
     },
 
     async openClerkTask(t: ClerkTaskRequest): Promise<void> {
-      await pool.query(
-        `INSERT INTO clerk_tasks (task_key, application_number, kind, assignee_role, assignee, title, body, due_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (task_key) DO NOTHING`,
-        [t.taskKey, t.applicationNumber, t.kind, t.assigneeRole, t.assignee, t.title, t.body, t.dueAt],
-      );
+      await insertClerkTask(pool, t);
     },
 
     async closeClerkTask(t: { taskKey: string; resolution: string }): Promise<void> {
-      await pool.query(
-        `UPDATE clerk_tasks SET resolved_at = COALESCE(resolved_at, now()), resolution = COALESCE(resolution, $2) WHERE task_key = $1`,
-        [t.taskKey, t.resolution],
-      );
-    },
-
-    async markElkStatusSkipped(t: { applicationNumber: string; seq: number }): Promise<void> {
-      await pool.query(`UPDATE elk_outbox SET state = 'skipped' WHERE application_number = $1 AND seq = $2 AND state <> 'delivered'`, [
-        t.applicationNumber,
-        t.seq,
-      ]);
+      await closeClerkTaskByKey(pool, t.taskKey, t.resolution);
     },
   };
+}
+
+/** The breach rung's flag, set at once; the workflow's next record carries it too and never clears it. */
+export async function markCaseOverdue(db: Queryable, applicationNumber: string): Promise<void> {
+  await db.query('UPDATE applications SET overdue = true, updated_at = now() WHERE application_number = $1 AND NOT overdue', [applicationNumber]);
 }

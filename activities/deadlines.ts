@@ -2,18 +2,16 @@
 // update never changes a decision already recorded in history. The workflow keeps the inputs (start,
 // suspension ledger, extensions) and asks again whenever they change.
 import { ApplicationFailure } from '@temporalio/activity';
-import { CalendarCoverageError, ProductionCalendar } from '../calendar/productionCalendar';
-import { computeRegulatoryClock } from '../calendar/regulatoryClock';
-import { scheduleRungs } from '../calendar/escalationLadder';
-import { DEFAULT_WORKING_HOURS, WorkingHours } from '../calendar/workingHours';
-import type { ServiceRegistry } from '../services/registry';
+import { CalendarCoverageError, ProductionCalendar } from '../calendar';
+import { computeRegulatoryClock, type RegulatoryLedger } from '../calendar';
+import { scheduleRungs, type ScheduledRung } from '../escalation';
+import { DEFAULT_WORKING_HOURS, WorkingHours } from '../calendar';
+import type { ServiceRegistry } from '../services';
 import type { Regulation } from '../shared/serviceProfile';
 
-export interface ClockLedger {
+/** The case's ledger (calendar/regulatoryClock's shape) and the service whose term it runs against. */
+export interface ClockLedger extends RegulatoryLedger {
   serviceCode: string;
-  startedAt: string;
-  suspensions: { from: string; to?: string; reason: string }[];
-  extensions: { amount: number; unit: 'workingDays' | 'calendarDays'; reason: string }[];
 }
 
 export interface DeadlineComputation {
@@ -22,7 +20,7 @@ export interface DeadlineComputation {
   suspendedWorkingDays: number;
   calendarVersion: string;
   openSuspension: boolean;
-  rungs: { rung: string; fireAt: string; notify: string[]; flagsOverdue: boolean }[];
+  rungs: ScheduledRung[];
 }
 
 export const CALENDAR_COVERAGE = 'CalendarCoverageError';

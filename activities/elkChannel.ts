@@ -1,10 +1,21 @@
-// Wires the ЕЛК message format and the SMEV adapter client (epgu/) into the ElkChannel the delivery activity uses.
-import { buildElkCreateOrdersRequest, buildElkUpdateOrdersRequest, ElkApplicant, ElkEnv } from '../epgu/elkStatusXml';
-import { SmevAdapterClient, SmevTransportError } from '../epgu/smevAdapterClient';
-import { validateAgainstElkXsd } from '../epgu/xsdValidator';
+// Wires the ЕЛК message format, the ЕПГУ status responses and the SMEV adapter client (epgu/) into the status
+// channel the delivery activity uses.
+import { buildElkCreateOrdersRequest, buildElkUpdateOrdersRequest, ElkApplicant, ElkEnv } from '../epgu';
+import { defaultEpguStatusReply, EpguStatusReplyBuilder } from '../epgu';
+import { placeInExchangeFolder, removeFromExchangeFolder } from '../epgu';
+import { SmevAdapterClient, SmevTransportError } from '../epgu';
+import { validateAgainstElkXsd } from '../epgu';
 import type { Applicant, Channel } from '../shared/application';
 import type { ElkDeliveryRequest } from '../shared/lifecycle';
-import type { ElkChannel, ElkReply } from './elkDelivery';
+import { ElkContentError, type ElkChannel, type ElkReply } from './elkDelivery';
+
+/**
+ * ЕСНСИ 7213 «ЕЛК.Канал приема заявления» per channel. Only 4 («Подразделение ведомства», in person) is confirmed
+ * (epgu-elk.md §1.1); the codes for МФЦ, post and the department's site must be configured from the classifier
+ * (ELK_APPLICATION_ACCEPTANCE). A channel without a code is not guessed: its status becomes a delivery problem
+ * that names the missing setting. ЕПГУ-origin applications never send OfficeInfo (no CreateOrdersRequest).
+ */
+export const DEFAULT_APPLICATION_ACCEPTANCE: Partial<Record<Channel, number>> = { inPerson: 4 };
 
 export interface DepartmentIdentity {
   senderInn: string;
@@ -14,8 +25,15 @@ export interface DepartmentIdentity {
   /** OKTMO for applications filed in person; electronic ones use '00000000' as ЕЛК requires. */
   oktmo: string;
   officeName?: string;
-  /** ЕСНСИ «ЕЛК.Канал приема заявления» per channel. 4 = «Подразделение ведомства». */
+  /** ЕСНСИ «ЕЛК.Канал приема заявления» per channel, over DEFAULT_APPLICATION_ACCEPTANCE. */
   applicationAcceptance?: Partial<Record<Channel, number>>;
+}
+
+export interface StatusChannelOptions {
+  /** The adapter's exchange folder, where attachment files are placed for pickup. */
+  exchangeDir: string;
+  /** Payload builders for statuses answered to ЕПГУ, per service code; others use defaultEpguStatusReply. */
+  epguReplyBuilders?: Record<string, EpguStatusReplyBuilder>;
 }
 
 function toElkApplicant(a: Applicant): ElkApplicant {
@@ -35,17 +53,26 @@ function toElkApplicant(a: Applicant): ElkApplicant {
   };
 }
 
-export function createElkChannel(client: SmevAdapterClient, dept: DepartmentIdentity): ElkChannel {
+export function createElkChannel(client: SmevAdapterClient, dept: DepartmentIdentity, options: StatusChannelOptions): ElkChannel {
   const context = { env: dept.elkEnv, timeZone: dept.timeZone };
   const sender = { senderInn: dept.senderInn, ...(dept.senderKpp ? { senderKpp: dept.senderKpp } : {}) };
+  const acceptance = { ...DEFAULT_APPLICATION_ACCEPTANCE, ...dept.applicationAcceptance };
   return {
-    buildXml(req: ElkDeliveryRequest): string {
+    buildXml(req: ElkDeliveryRequest, attachments): string {
       const status = {
         status: req.elkStatus,
         statusDate: req.statusDate,
-        ...(req.attachment ? { attachments: [{ fsUuid: req.attachment.fsUuid, docTypeId: req.attachment.docTypeId }] } : {}),
+        ...(attachments.length > 0 ? { attachments } : {}),
       };
       if (req.requestType === 'CreateOrdersRequest') {
+        const applicationAcceptance = acceptance[req.channel];
+        if (applicationAcceptance === undefined) {
+          throw new ElkContentError(
+            'ApplicationAcceptanceNotConfigured',
+            `не задан код ЕСНСИ «ЕЛК.Канал приема заявления» для канала ${req.channel}: укажите его в ELK_APPLICATION_ACCEPTANCE ` +
+              `(no ApplicationAcceptance code configured for channel ${req.channel})`,
+          );
+        }
         return buildElkCreateOrdersRequest(
           {
             orderNumber: req.applicationNumber,
@@ -55,7 +82,7 @@ export function createElkChannel(client: SmevAdapterClient, dept: DepartmentIden
             requestDate: req.receivedAt,
             office: {
               ...(req.officeName ?? dept.officeName ? { name: req.officeName ?? dept.officeName } : {}),
-              applicationAcceptance: dept.applicationAcceptance?.[req.channel] ?? 4,
+              applicationAcceptance,
             },
             applicant: toElkApplicant(req.applicant),
             statusHistory: [status],
@@ -65,8 +92,22 @@ export function createElkChannel(client: SmevAdapterClient, dept: DepartmentIden
       }
       return buildElkUpdateOrdersRequest({ orderNumber: req.applicationNumber, ...sender, status }, context);
     },
+    buildEpguReply(req: ElkDeliveryRequest, attachments): string {
+      const build = (req.serviceCode && options.epguReplyBuilders?.[req.serviceCode]) || defaultEpguStatusReply;
+      return build({
+        epguOrderId: req.epgu!.orderId,
+        applicationNumber: req.applicationNumber,
+        serviceCode: req.serviceCode ?? '',
+        elkStatus: req.elkStatus,
+        statusDate: req.statusDate,
+        attachments,
+      });
+    },
+    placeFile: (fsUuid, fileName, bytes) => placeInExchangeFolder(options.exchangeDir, fsUuid, fileName, bytes),
+    removeFile: (fsUuid) => removeFromExchangeFolder(options.exchangeDir, fsUuid),
     validateXml: validateAgainstElkXsd,
-    send: (clientId, xml) => client.send({ clientId, content: xml }),
+    send: (clientId, xml, attachments) => client.send({ clientId, content: xml, attachments }),
+    sendReply: (clientId, replyToClientId, xml, attachments) => client.sendResponse({ clientId, replyToClientId, content: xml, attachments }),
     async findReply(clientId): Promise<ElkReply | null> {
       const reply = await client.findResponse(clientId);
       if (!reply) return null;

@@ -3,22 +3,64 @@
 // before the first attempt and reused on every retry; "already sent" and "order already exists" are success;
 // infrastructure faults are retried without limit by the activity's retry policy; content and business errors
 // are not retried blindly — they become a task for the clerk.
+//
+// Files: the document that goes with a status (refusal letter, result document) is read from PostgreSQL,
+// unsealed, placed in the adapter's exchange folder under an id derived from the case, the document and its
+// hash, and sent in the same message as the status. Retries and crashes place the same file under the same id;
+// the adapter's clientId dedup and the storage's one-content-per-id rule make it one file, one status.
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { v5 as uuidv5 } from 'uuid';
-import { ELK_BUSINESS_REJECTION, ElkDeliveryRequest, ElkDeliveryResult } from '../shared/lifecycle';
+import type { CodecKeys } from '../codec/payloadCodec';
+import { readResultDocument } from '../documents/resultDocuments';
+import { storageFileName } from '../documents/fileTypes';
+import { openBytes } from '../security/sealedColumns';
+import { ELK_BUSINESS_REJECTION, ElkAttachmentRef, ElkDeliveryRequest, ElkDeliveryResult } from '../shared/lifecycle';
 
 /** A reply of the adapter to a message, as the activity needs it. */
 export type ElkReply =
   | { kind: 'elk'; orderStatus: number; message: string; elkOrderNumber?: string }
   | { kind: 'rejected'; code: string; description: string };
 
-/** The transport and message format, wired from epgu/ (see activities/index.ts). */
+/** AttachmentHeader of the adapter (filePath in its exchange folder) with the storage id, hash and type we state. */
+export interface FileHeader {
+  filePath: string;
+  uuid: string;
+  hash: string;
+  mimeType: 'application/pdf' | 'application/xml' | 'application/pkcs7-signature';
+  signaturePKCS7?: string;
+}
+
+/** A status message's reference to an uploaded file (ЕЛК attachment/FSuuid + docTypeId). */
+export interface AttachedFile {
+  fsUuid: string;
+  docTypeId: string;
+}
+
+/** The request cannot be built as is (configuration or data): a clerk or the operator must act. */
+export class ElkContentError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ElkContentError';
+  }
+}
+
+/** The status channel: ЕЛК orders, or responses to ЕПГУ's request; wired from epgu/ (see activities/elkChannel.ts). */
 export interface ElkChannel {
-  buildXml(req: ElkDeliveryRequest): string;
+  buildXml(req: ElkDeliveryRequest, attachments: AttachedFile[]): string;
+  /** Business content of a status answered to ЕПГУ (req.epgu set), from the service's payload builder. */
+  buildEpguReply(req: ElkDeliveryRequest, attachments: AttachedFile[]): string;
+  /** Places a file in the adapter's exchange folder (idempotent); returns its filePath. */
+  placeFile(fsUuid: string, fileName: string, bytes: Buffer): Promise<string>;
+  /** Removes a file whose delivery ЕЛК confirmed from the exchange folder. */
+  removeFile(fsUuid: string): Promise<void>;
   validateXml(xml: string): Promise<{ valid: boolean; errors: string[] }>;
-  send(clientId: string, xml: string): Promise<{ messageId: string; alreadySent: boolean }>;
+  send(clientId: string, xml: string, attachments: FileHeader[]): Promise<{ messageId: string; alreadySent: boolean }>;
+  sendReply(clientId: string, replyToClientId: string, xml: string, attachments: FileHeader[]): Promise<{ messageId: string; alreadySent: boolean }>;
   findReply(clientId: string): Promise<ElkReply | null>;
   /** True for errors worth retrying (network, 5xx, adapter system faults). */
   isTransient(err: unknown): boolean;
@@ -27,6 +69,16 @@ export interface ElkChannel {
 export interface ElkDeliveryOptions {
   /** How long one attempt waits for the adapter's reply before handing back to the retry policy. */
   replyWaitMs: number;
+  /** Payload keys: letters and result documents are sealed with them in PostgreSQL. */
+  keys: CodecKeys;
+}
+
+// Namespace of SMEV file storage ids (UUID v5 over application number, document and content hash).
+const FILE_ID_NAMESPACE = '3b0c1f52-7a5e-5d21-8c3e-2f9d4b6a1e70';
+
+/** Same document, same bytes → same id: a retry never uploads a second copy under a new id. */
+export function attachmentFileId(applicationNumber: string, documentKey: string, sha256: string): string {
+  return uuidv5(`${applicationNumber}\u0000${documentKey}\u0000${sha256}`, FILE_ID_NAMESPACE);
 }
 
 // Validation errors from libxml2 quote the offending value, which may be personal data: keep only the rule.
@@ -49,7 +101,47 @@ interface OutboxRow {
   reply_code: number | null;
 }
 
+interface LoadedDocument {
+  key: string;
+  fileName: string;
+  mimeType: 'application/pdf' | 'application/xml';
+  bytes: Buffer;
+  signature?: Buffer;
+}
+
 export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, options: ElkDeliveryOptions) {
+  async function loadDocument(applicationNumber: string, ref: ElkAttachmentRef): Promise<LoadedDocument> {
+    if (ref.kind === 'resultDocument') {
+      const doc = await readResultDocument(pool, options.keys, { applicationNumber, documentId: ref.documentId, sha256: ref.sha256 });
+      if (!doc) throw new ElkContentError('ResultDocumentMissing', `result document ${ref.documentId} is not stored for ${applicationNumber}`);
+      return {
+        key: `result:${doc.documentId}`,
+        fileName: doc.fileName,
+        mimeType: doc.mimeType,
+        bytes: doc.content,
+        ...(doc.signature ? { signature: doc.signature } : {}),
+      };
+    }
+    const letterId = ref.kind === 'refusalLetter' ? ref.letterId : ref.fsUuid;
+    const { rows } = await pool.query(`SELECT version, pdf_sealed FROM refusal_letters WHERE application_number = $1 AND letter_id = $2`, [applicationNumber, letterId]);
+    if (!rows[0]) throw new ElkContentError('RefusalLetterMissing', `refusal letter ${letterId} is not stored for ${applicationNumber}`);
+    const pdf = openBytes(options.keys, rows[0].pdf_sealed, `refusal_letters:${applicationNumber}:${rows[0].version}:pdf`);
+    return { key: `refusal:${letterId}`, fileName: storageFileName(`otkaz_${applicationNumber}_v${rows[0].version}`, '.pdf'), mimeType: 'application/pdf', bytes: pdf };
+  }
+
+  /** Places the status's document in the exchange folder; returns the header and the ЕЛК reference. */
+  async function prepareAttachment(req: ElkDeliveryRequest): Promise<{ header: FileHeader; file: AttachedFile } | null> {
+    if (!req.attachment) return null;
+    const doc = await loadDocument(req.applicationNumber, req.attachment);
+    const hash = createHash('sha256').update(doc.bytes).digest('hex');
+    const fsUuid = attachmentFileId(req.applicationNumber, doc.key, hash);
+    const filePath = await channel.placeFile(fsUuid, doc.fileName, doc.bytes);
+    return {
+      header: { filePath, uuid: fsUuid, hash, mimeType: doc.mimeType, ...(doc.signature ? { signaturePKCS7: doc.signature.toString('base64') } : {}) },
+      file: { fsUuid, docTypeId: req.attachment.docTypeId },
+    };
+  }
+
   async function note(req: ElkDeliveryRequest, attempt: number, outcome: string, detail: string | null): Promise<void> {
     await pool.query(
       `INSERT INTO elk_delivery_attempts (application_number, seq, attempt, outcome, detail) VALUES ($1, $2, $3, $4, $5)`,
@@ -57,21 +149,21 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
     );
   }
 
-  async function claimOutboxRow(req: ElkDeliveryRequest, payloadSha256: string): Promise<OutboxRow> {
+  async function claimOutboxRow(req: ElkDeliveryRequest, payloadSha256: string, route: 'elk' | 'epguReply', fsUuid: string | null): Promise<OutboxRow> {
     // The clientId is derived from (application, seq, generation), so even a commit lost in a database crash
     // cannot make a retry send the same status under a new id. A status the portal rejected is sent again
     // only on the clerk's request, as a new generation: the old clientId is bound to the old reply.
     // One statement creates the row or counts the attempt (the benchmark counts PostgreSQL writes per status).
     const { rows } = await pool.query<OutboxRow>(
-      `INSERT INTO elk_outbox AS o (application_number, seq, client_id, request_type, stage, elk_status, status_date, attempts, payload_sha256)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8)
+      `INSERT INTO elk_outbox AS o (application_number, seq, client_id, request_type, stage, elk_status, status_date, attempts, payload_sha256, attachment_fs_uuid)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9)
        ON CONFLICT (application_number, seq) DO UPDATE SET
          client_id = CASE WHEN o.state = 'rejected' AND o.client_id <> EXCLUDED.client_id THEN EXCLUDED.client_id ELSE o.client_id END,
          state = CASE WHEN o.state = 'rejected' AND o.client_id <> EXCLUDED.client_id THEN 'pending' ELSE o.state END,
          attempts = CASE WHEN o.state IN ('delivered', 'skipped') THEN o.attempts ELSE o.attempts + 1 END,
          payload_sha256 = CASE WHEN o.state IN ('delivered', 'skipped') THEN o.payload_sha256 ELSE EXCLUDED.payload_sha256 END
        RETURNING client_id, state, attempts, elk_order_number, reply_code`,
-      [req.applicationNumber, req.seq, elkClientId(req), req.requestType, req.stage, req.elkStatus, req.statusDate, payloadSha256],
+      [req.applicationNumber, req.seq, elkClientId(req), route === 'elk' ? req.requestType : 'EpguStatusReply', req.stage, req.elkStatus, req.statusDate, payloadSha256, fsUuid],
     );
     return rows[0];
   }
@@ -92,19 +184,38 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
 
   async function pushStatusToElk(req: ElkDeliveryRequest): Promise<ElkDeliveryResult> {
     const ctx = Context.current();
+    // Filed on ЕПГУ: the order is already in the cabinet; answer ЕПГУ's request instead of creating another.
+    const route = req.channel === 'epgu' && req.epgu ? 'epguReply' : 'elk';
     // The message is built and checked before the row is claimed, so the claim also records its hash.
-    const xml = channel.buildXml(req);
-    const row = await claimOutboxRow(req, createHash('sha256').update(xml).digest('hex'));
+    let xml: string;
+    let attachment: Awaited<ReturnType<typeof prepareAttachment>>;
+    try {
+      attachment = await prepareAttachment(req);
+      const files = attachment ? [attachment.file] : [];
+      xml = route === 'elk' ? channel.buildXml(req, files) : channel.buildEpguReply(req, files);
+    } catch (err) {
+      if (!(err instanceof ElkContentError)) throw err;
+      throw ApplicationFailure.create({
+        type: ELK_BUSINESS_REJECTION,
+        message: `Статус ${req.elkStatus} не может быть сформирован (status cannot be built): ${err.message}`,
+        details: [{ code: err.code, message: err.message }],
+        nonRetryable: true,
+      });
+    }
+    const row = await claimOutboxRow(req, createHash('sha256').update(xml).digest('hex'), route, attachment?.file.fsUuid ?? null);
     if (row.state === 'delivered' || row.state === 'skipped') {
-      return { clientId: row.client_id, replyCode: row.reply_code ?? 0, elkOrderNumber: row.elk_order_number ?? undefined, alreadyDelivered: true };
+      return { clientId: row.client_id, replyCode: row.reply_code ?? 0, elkOrderNumber: row.elk_order_number ?? undefined, alreadyDelivered: true, route };
     }
     const attempt = row.attempts;
-    const validation = await channel.validateXml(xml);
-    if (!validation.valid) return reject(req, attempt, 'InvalidContent', validation.errors.join('; '));
+    if (route === 'elk') {
+      const validation = await channel.validateXml(xml);
+      if (!validation.valid) return reject(req, attempt, 'InvalidContent', validation.errors.join('; '));
+    }
+    const headers = attachment ? [attachment.header] : [];
 
     let sent: { messageId: string; alreadySent: boolean };
     try {
-      sent = await channel.send(row.client_id, xml);
+      sent = route === 'elk' ? await channel.send(row.client_id, xml, headers) : await channel.sendReply(row.client_id, req.epgu!.requestClientId, xml, headers);
     } catch (err) {
       if (channel.isTransient(err)) {
         await note(req, attempt, 'transport-error', (err as Error).message);
@@ -118,6 +229,12 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
        WHERE application_number = $1 AND seq = $2`,
       [req.applicationNumber, req.seq, sent.messageId],
     );
+    if (route === 'epguReply') {
+      // A response has no business reply: the adapter's acceptance is delivery (its content was checked on send).
+      await markDelivered(req, 0, 'accepted by the adapter', null, attachment?.file.fsUuid);
+      await note(req, attempt, 'delivered', sent.alreadySent ? 'already sent under this clientId' : null);
+      return { clientId: row.client_id, replyCode: 0, alreadyDelivered: false, route, ...(attachment ? { fsUuid: attachment.file.fsUuid } : {}) };
+    }
 
     // The adapter answers asynchronously: poll by clientId, backing off, heartbeating so a dead worker is noticed.
     let reply: ElkReply | null = null;
@@ -142,21 +259,46 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
 
     const accepted = reply.orderStatus === 0 || (req.requestType === 'CreateOrdersRequest' && reply.orderStatus === 34);
     if (!accepted) return reject(req, attempt, reply.orderStatus, reply.message);
+    await markDelivered(req, reply.orderStatus, reply.message, reply.elkOrderNumber ?? null, attachment?.file.fsUuid);
+    // ЕЛК answered, so SMEV has the file: the applicant's document does not stay in clear in the exchange folder.
+    // (A response to ЕПГУ has no such confirmation; its file stays for the adapter — see README "Files and channels".)
+    if (attachment) await channel.removeFile(attachment.file.fsUuid);
+    // One attempt row per attempt, with its final outcome (a re-send the adapter knew is noted in detail).
+    await note(req, attempt, reply.orderStatus === 34 ? 'delivered-order-existed' : 'delivered', sent.alreadySent ? 'already sent under this clientId' : null);
+    return {
+      clientId: row.client_id,
+      replyCode: reply.orderStatus,
+      elkOrderNumber: reply.elkOrderNumber,
+      alreadyDelivered: false,
+      route,
+      ...(attachment ? { fsUuid: attachment.file.fsUuid } : {}),
+    };
+  }
+
+  async function markDelivered(req: ElkDeliveryRequest, code: number, message: string, elkOrderNumber: string | null, fsUuid: string | undefined): Promise<void> {
     const marked = await pool.query(
       `UPDATE elk_outbox SET state = 'delivered', reply_code = $3, reply_message = $4, elk_order_number = $5,
               delivered_at = COALESCE(delivered_at, now())
        WHERE application_number = $1 AND seq = $2`,
-      [req.applicationNumber, req.seq, reply.orderStatus, reply.message.slice(0, 500), reply.elkOrderNumber ?? null],
+      [req.applicationNumber, req.seq, code, message.slice(0, 500), elkOrderNumber],
     );
     if (marked.rowCount !== 1) {
       // The outbox row vanished (a database restored or crashed without durable commits): record it again.
       // The retry re-sends under the same clientId, which the adapter answers with "already sent".
       throw ApplicationFailure.retryable('ЕЛК outbox row missing after delivery; recording again', 'ElkOutboxRowLost');
     }
-    // One attempt row per attempt, with its final outcome (a re-send the adapter knew is noted in detail).
-    await note(req, attempt, reply.orderStatus === 34 ? 'delivered-order-existed' : 'delivered', sent.alreadySent ? 'already sent under this clientId' : null);
-    return { clientId: row.client_id, replyCode: reply.orderStatus, elkOrderNumber: reply.elkOrderNumber, alreadyDelivered: false };
+    if (fsUuid && req.attachment?.kind === 'resultDocument') {
+      await pool.query(
+        `UPDATE result_documents SET delivered_fs_uuid = $3, delivered_at = COALESCE(delivered_at, now()) WHERE document_id = $1 AND application_number = $2`,
+        [req.attachment.documentId, req.applicationNumber, fsUuid],
+      );
+    }
   }
 
-  return { pushStatusToElk };
+  /** The clerk chose to skip a status the portal rejected: the row says so, a delivered one stays delivered. */
+  async function markElkStatusSkipped(t: { applicationNumber: string; seq: number }): Promise<void> {
+    await pool.query(`UPDATE elk_outbox SET state = 'skipped' WHERE application_number = $1 AND seq = $2 AND state <> 'delivered'`, [t.applicationNumber, t.seq]);
+  }
+
+  return { pushStatusToElk, markElkStatusSkipped };
 }

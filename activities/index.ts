@@ -2,21 +2,23 @@
 // renderer, notifiers), so the worker, the tests and the benchmark inject real ones.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
-import type { ProductionCalendar } from '../calendar/productionCalendar';
-import type { CodecKeys } from '../codec/payloadCodec';
-import type { WorkingHours } from '../calendar/workingHours';
-import { createEscalationActivities } from '../escalation/escalationActivities';
-import type { Directory } from '../escalation/directory';
-import type { Notifier } from '../escalation/notifier';
+import type { ProductionCalendar } from '../calendar';
+import type { CodecKeys } from '../codec';
+import type { WorkingHours } from '../calendar';
+import { createEscalationActivities } from '../escalation';
+import type { Directory } from '../escalation';
+import type { Notifier } from '../escalation';
 import type { RefusalRenderer } from '../refusal';
-import type { ServiceRegistry } from '../services/registry';
+import { createComplianceReportActivities } from '../reports';
+import type { ServiceRegistry } from '../services';
 import { UNKNOWN_SERVICE } from '../shared/lifecycle';
 import type { ServiceProfile } from '../shared/serviceProfile';
 import { createAdmissionActivities } from './admission';
-import { createCaseRecordActivities } from './caseRecords';
+import { createCaseRecordActivities, markCaseOverdue } from './caseRecords';
 import { createDeadlineActivities } from './deadlines';
 import { createElkDeliveryActivities, ElkChannel } from './elkDelivery';
 import { createRefusalActivities } from './refusalLetters';
+import { createResultDocumentActivities } from './resultDocuments';
 
 export interface LifecycleDependencies {
   pool: Pool;
@@ -39,6 +41,8 @@ export interface LifecycleDependencies {
   searchAttributes?: boolean;
   /** How long one delivery attempt waits for the adapter's asynchronous reply. */
   elkReplyWaitMs?: number;
+  /** Weekly compliance report: department id (file names), its display name and the output folder. */
+  reports: { department: string; departmentName?: string; outputDir: string };
 }
 
 export function createLifecycleActivities(deps: LifecycleDependencies) {
@@ -60,11 +64,27 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
     loadServiceProfile,
     ...createAdmissionActivities({ loadServiceProfile, computeStageDeadline: deadlines.computeStageDeadline, recordCaseEvent: records.recordCaseEvent }),
     ...records,
-    ...createElkDeliveryActivities(deps.pool, deps.elk, { replyWaitMs: deps.elkReplyWaitMs ?? 20_000 }),
+    ...createElkDeliveryActivities(deps.pool, deps.elk, { replyWaitMs: deps.elkReplyWaitMs ?? 20_000, keys: deps.letterKeys }),
     ...deadlines,
     ...createRefusalActivities({ pool: deps.pool, renderer: deps.refusalRenderer, timeZone: deps.timeZone, keys: deps.letterKeys }),
-    ...createEscalationActivities({ pool: deps.pool, directory: deps.directory, notifiers: deps.notifiers, caseLinkBase: deps.caseLinkBase, timeZone: deps.timeZone }),
+    ...createResultDocumentActivities({ pool: deps.pool, keys: deps.letterKeys }),
+    ...createEscalationActivities({ pool: deps.pool, directory: deps.directory, notifiers: deps.notifiers, caseLinkBase: deps.caseLinkBase, timeZone: deps.timeZone, markCaseOverdue }),
+    // The weekly report's Schedule starts a workflow of this plugin: its activities belong to the same set.
+    ...createComplianceReportActivities({
+      pool: deps.pool,
+      calendar: deps.calendar,
+      timeZone: deps.timeZone,
+      ...deps.reports,
+      serviceTitles: Object.fromEntries(deps.services.codes().map((c) => [c, deps.services.get(c)!.title])),
+    }),
   };
 }
 
 export type LifecycleActivities = ReturnType<typeof createLifecycleActivities>;
+
+export { markCaseOverdue } from './caseRecords';
+export { createElkChannel, type DepartmentIdentity } from './elkChannel';
+export { elkClientId, withoutQuotedValues, type ElkChannel, type ElkReply } from './elkDelivery';
+export { CALENDAR_COVERAGE, type ClockLedger, type DeadlineComputation } from './deadlines';
+export { createAdmissionActivities, type Admission, type AdmissionRequest } from './admission';
+export { readRefusalLetters, type PrepareRefusalInput, type RefusalDraft, type StoredRefusalLetter } from './refusalLetters';

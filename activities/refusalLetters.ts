@@ -4,9 +4,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { v4 as uuidv4 } from 'uuid';
-import { localDateOf } from '../calendar/timeZone';
-import type { CodecKeys } from '../codec/payloadCodec';
-import { openBytes, openText, sealBytes, sealText } from '../security/sealedColumns';
+import { localDateOf } from '../calendar';
+import type { CodecKeys } from '../codec';
+import { openBytes, openText, sealBytes, sealText } from '../security';
 import { RefusalRenderer, RefusalValidationError } from '../refusal';
 import type { Applicant } from '../shared/application';
 import { REFUSAL_VALIDATION_ERROR } from '../shared/lifecycle';
@@ -104,6 +104,7 @@ export function createRefusalActivities(deps: {
             lastName: a.lastName,
             firstName: a.firstName,
             ...(a.middleName ? { middleName: a.middleName } : {}),
+            ...(a.gender ? { gender: a.gender } : {}),
             ...(a.postalAddress ? { postalAddress: a.postalAddress } : {}),
           },
           decisionDate: localDateOf(new Date(input.decidedAt), deps.timeZone),
@@ -141,7 +142,7 @@ export function createRefusalActivities(deps: {
       };
     },
 
-    async issueRefusalLetter(input: { applicationNumber: string; letterId: string; clerk: string }): Promise<{ fsUuid: string; docTypeId: string }> {
+    async issueRefusalLetter(input: { applicationNumber: string; letterId: string; clerk: string }): Promise<{ kind: 'refusalLetter'; letterId: string; docTypeId: string }> {
       const { rows } = await deps.pool.query(
         `UPDATE refusal_letters SET issued_at = COALESCE(issued_at, clock_timestamp()), issued_by = COALESCE(issued_by, $3)
           WHERE application_number = $1 AND letter_id = $2 AND length(pdf_sealed) > 0 AND length(text_sealed) > 0
@@ -151,8 +152,9 @@ export function createRefusalActivities(deps: {
       if (!rows[0]) {
         throw ApplicationFailure.nonRetryable(`refusal letter ${input.letterId} is not stored for ${input.applicationNumber}`, 'RefusalLetterMissing');
       }
-      // The letter travels as the status attachment; docTypeId from ЕСНСИ «ЕЛК.Типы документов (вложений)».
-      return { fsUuid: input.letterId, docTypeId: 'ELK_RESULT' };
+      // The letter travels as the status attachment: the delivery activity uploads its PDF and sends the SMEV file
+      // storage id as FSuuid. docTypeId from ЕСНСИ «ЕЛК.Типы документов (вложений)».
+      return { kind: 'refusalLetter', letterId: input.letterId, docTypeId: 'ELK_RESULT' };
     },
   };
 }

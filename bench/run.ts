@@ -17,10 +17,10 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, WorkerOptions } from '@temp
 import { Client as PgClient, Pool } from 'pg';
 import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { CaseClient, ClerkActionRejectedError } from '../client/caseClient';
-import { generateKeySpec, parseCodecKeys } from '../codec/payloadCodec';
-import { migrate } from '../db/migrate';
+import { generateKeySpec, parseCodecKeys } from '../codec';
+import { migrate } from '../db';
 import { freePort, ROOT, startLocalPostgres, startLocalTemporal } from '../scripts/localStack';
-import { ServiceRegistry } from '../services/registry';
+import { ServiceRegistry } from '../services';
 import { ApplicationInput } from '../shared/application';
 import type { BenchWorkerKind, BenchWorkerSpec } from './workerProcess';
 
@@ -202,7 +202,8 @@ function application(no: string, i: number, serviceCode = 'archive-certificate')
   return {
     applicationNumber: no,
     serviceCode,
-    channel: (['epgu', 'mfc', 'inPerson'] as const)[i % 3],
+    // ЕЛК-path channels only: an ЕПГУ-origin case answers ЕПГУ's request instead (a different message flow).
+    channel: (['departmentSite', 'mfc', 'inPerson'] as const)[i % 3],
     receivedAt: new Date().toISOString(),
     applicant: { kind: 'person', lastName: 'Иванов', firstName: 'Пётр', middleName: 'Алексеевич', snils: snils(200000000 + ((i * 7919) % 700000000)) },
     assignedClerk: ['ivanova', 'petrov', 'sidorova'][i % 3],
@@ -343,9 +344,11 @@ async function startWorker(spec: Omit<BenchWorkerSpec, 'metricsPort'>): Promise<
 }
 
 /** The ЕЛК emulator in a process of its own (its CPU is measured apart from the worker's). */
-async function startEmulatorProcess(): Promise<{ pid: number; url: string; stop(): Promise<void> }> {
+async function startEmulatorProcess(): Promise<{ pid: number; url: string; exchangeDir: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'epgu/emulator/main.ts', '--port', String(port), '--host', '127.0.0.1'], {
+  // The SMEV exchange folder the adapter and the worker share (result documents travel through it).
+  const exchangeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-smev-exchange-'));
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'epgu/emulator/main.ts', '--port', String(port), '--host', '127.0.0.1', '--exchange-dir', exchangeDir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -360,6 +363,7 @@ async function startEmulatorProcess(): Promise<{ pid: number; url: string; stop(
   return {
     pid: child.pid!,
     url,
+    exchangeDir,
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -424,7 +428,7 @@ async function main(): Promise<void> {
       temporalAddress: temporalServer.address,
       bundlePath: kind === 'floor' ? baselineBundlePath : lifecycleBundlePath,
       workerOptions,
-      ...(kind === 'real' ? { databaseUrl: dbUrl, smevAdapterUrl: emulator.url, codecKeySpec } : {}),
+      ...(kind === 'real' ? { databaseUrl: dbUrl, smevAdapterUrl: emulator.url, smevExchangeDir: emulator.exchangeDir, codecKeySpec } : {}),
     });
   const casesOn = (taskQueue: string, codec = true) => new CaseClient({ client: codec ? cases.client : rawClient, services, taskQueue });
 
@@ -617,7 +621,7 @@ async function main(): Promise<void> {
     const histories = [];
     for (const id of ids) histories.push({ workflowId: id, history: await cases.client.workflow.getHandle(id).fetchHistory() });
     const { Worker } = await import('@temporalio/worker');
-    const { AesGcmPayloadCodec } = await import('../codec/payloadCodec');
+    const { AesGcmPayloadCodec } = await import('../codec');
     const replayOptions = { workflowBundle: { codePath: lifecycleBundlePath }, dataConverter: { payloadCodecs: [new AesGcmPayloadCodec(codecKeys)] } };
     await Worker.runReplayHistory(replayOptions, histories[0]!.history, histories[0]!.workflowId);
     const c0 = process.cpuUsage();

@@ -7,12 +7,12 @@
 //   real       the production wiring (worker/runtime.ts): codec, PostgreSQL, ЕЛК delivery, XSD check
 import * as fs from 'node:fs';
 import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, Worker, WorkerOptions } from '@temporalio/worker';
-import { createLifecycleActivities } from '../activities';
-import { createAdmissionActivities } from '../activities/admission';
-import { generateKeySpec, parseCodecKeys } from '../codec/payloadCodec';
-import { loadDirectory } from '../escalation/directory';
-import { ServiceRegistry } from '../services/registry';
-import { createWorkerRuntime } from '../worker/runtime';
+import { createAdmissionActivities, createLifecycleActivities } from '../activities';
+import { ProductionCalendar } from '../calendar';
+import { generateKeySpec, parseCodecKeys } from '../codec';
+import { loadDirectory } from '../escalation';
+import { ServiceRegistry } from '../services';
+import { createWorkerRuntime } from '../worker';
 
 export type BenchWorkerKind = 'floor' | 'sameShape' | 'real';
 
@@ -26,6 +26,7 @@ export interface BenchWorkerSpec {
   /** real only */
   databaseUrl?: string;
   smevAdapterUrl?: string;
+  smevExchangeDir?: string;
   codecKeySpec?: string;
 }
 
@@ -38,7 +39,7 @@ export function sameShapeActivities(services: ServiceRegistry) {
     pool: null as never,
     services,
     elk: null as never,
-    calendar: new (require('../calendar/productionCalendar').ProductionCalendar)(),
+    calendar: new ProductionCalendar(),
     timeZone: 'Europe/Moscow',
     refusalRenderer: null as never,
     letterKeys: parseCodecKeys(generateKeySpec('noop'), 'noop'),
@@ -46,6 +47,8 @@ export function sameShapeActivities(services: ServiceRegistry) {
     notifiers: [],
     caseLinkBase: 'http://localhost/cases',
     elkRetryMaxIntervalMs: 1000,
+    // Registered but never called here: the bench starts no weekly report.
+    reports: { department: 'bench', outputDir: require('node:os').tmpdir() },
   });
   const noop = async () => undefined;
   const out: Record<string, unknown> = {};
@@ -89,8 +92,9 @@ async function main(): Promise<void> {
       taskQueue: spec.taskQueue,
       databaseUrl: spec.databaseUrl!,
       smevAdapterUrl: spec.smevAdapterUrl!,
+      smevExchangeDir: spec.smevExchangeDir!,
       itSystem: 'BENCH',
-      department: { senderInn: '7701234564', timeZone: 'Europe/Moscow', elkEnv: 'SVCDEV', oktmo: '45000000', officeName: 'Отдел предоставления услуг' },
+      department: { senderInn: '7701234564', timeZone: 'Europe/Moscow', elkEnv: 'SVCDEV', oktmo: '45000000', officeName: 'Отдел предоставления услуг', applicationAcceptance: { mfc: 91, departmentSite: 93 } },
       codecKeys: parseCodecKeys(spec.codecKeySpec!, 'bench-1'),
       services,
       elkRetryMaxIntervalMs: 1000,

@@ -1,5 +1,5 @@
-// Public API of the production calendar and regulatory clock. Everything here is pure and free of
-// Node built-ins, so it can be imported from Temporal workflow code as well as from activities.
+// Public API of the production calendar and regulatory clock. Computed in activities (a calendar update must
+// never change a decision already in history); workflow code imports only types from here.
 export {
   type LocalDate,
   type IsoWeekday,
@@ -53,6 +53,7 @@ export {
   type Suspension,
   type Extension,
   type RegulatoryClockInput,
+  type RegulatoryLedger,
   type RegulatoryClockOutput,
   termUnitSchema,
   suspensionSchema,
@@ -60,14 +61,3 @@ export {
   regulatoryClockInputSchema,
   computeRegulatoryClock,
 } from './regulatoryClock';
-export {
-  type EscalationLadder,
-  type EscalationLadderInput,
-  type EscalationRung,
-  type ScheduledRung,
-  rungAtSchema,
-  escalationRungSchema,
-  escalationLadderSchema,
-  DEFAULT_ESCALATION_LADDER,
-  scheduleRungs,
-} from './escalationLadder';

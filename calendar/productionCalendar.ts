@@ -1,10 +1,10 @@
 // The Russian production calendar (производственный календарь): which local dates are working,
 // shortened or days off, plus the term arithmetic regulations rely on. Pure: all data is loaded
 // and validated at construction; a lookup outside the covered years throws instead of guessing.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { bundledCalendarYears, parseCalendarYear, type CalendarYear, type SpecialDay } from './calendarData';
 import { addDays, isLocalDate, isWeekend, localDate, yearOf, type LocalDate } from './localDate';
-import { sha256Hex } from './sha256';
 
 export type DayKind = 'working' | 'shortened' | 'dayOff';
 
@@ -137,7 +137,7 @@ export class ProductionCalendar {
       regionalHolidays: regional,
       nonWorkingPaid: opts.nonWorkingPaid,
     });
-    this.version = `ru-${this.coverage.firstYear}-${this.coverage.lastYear}-${sha256Hex(canonical).slice(0, 16)}`;
+    this.version = `ru-${this.coverage.firstYear}-${this.coverage.lastYear}-${createHash('sha256').update(canonical, 'utf8').digest('hex').slice(0, 16)}`;
   }
 
   private check(date: string): LocalDate {

@@ -2,12 +2,12 @@
 // extensions, recomputed from scratch whenever the ledger changes — never one fixed instant stored
 // at registration, because a suspension or an extension must move the deadline exactly.
 import { z } from 'zod';
+import { isoInstantSchema as isoInstant } from '../shared/instant';
 import { addDays, type LocalDate } from './localDate';
 import type { ProductionCalendar } from './productionCalendar';
 import { formatOffsetDateTime, isValidTimeZone, localDateOf } from './timeZone';
 import { DEFAULT_WORKING_HOURS, workingWindow, type WorkingHours } from './workingHours';
 
-const isoInstant = z.iso.datetime({ offset: true });
 export const termUnitSchema = z.enum(['workingDays', 'calendarDays']);
 export type TermUnit = z.infer<typeof termUnitSchema>;
 
@@ -40,6 +40,8 @@ export const regulatoryClockInputSchema = z
   })
   .strict();
 export type RegulatoryClockInput = z.input<typeof regulatoryClockInputSchema>;
+/** What a case keeps of its clock (the workflow's ledger): term and zone come from the service and the department. */
+export type RegulatoryLedger = Pick<z.output<typeof regulatoryClockInputSchema>, 'startedAt' | 'suspensions' | 'extensions'>;
 export type Suspension = z.infer<typeof suspensionSchema>;
 export type Extension = z.infer<typeof extensionSchema>;
 

@@ -4,7 +4,7 @@ import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowUpdat
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { CodecKeys } from '../codec/payloadCodec';
 import type { ServiceRegistry } from '../services/registry';
-import { ApplicationInput, ApplicationInputSchema } from '../shared/application';
+import { ApplicationInput, ApplicationInputSchema, receivedAtProblem } from '../shared/application';
 import { ApplicantCancelledSchema, ApplicantRespondedSchema, ClerkActionArgs, ClerkActionName, ClerkActionSchemas } from '../shared/clerkActions';
 import type { CaseEvent, CaseSnapshot, LifecycleResult } from '../shared/lifecycle';
 import { DEFAULT_TASK_QUEUE, SA } from '../shared/names';
@@ -26,6 +26,8 @@ export interface CaseClientOptions {
   taskQueue?: string;
   /** false when the cluster has no case search attributes registered (default true). */
   searchAttributes?: boolean;
+  /** The case system's clock (ms since epoch); receipt must not lie in its future. Default: Date.now. */
+  now?: () => number;
 }
 
 /** A clerk action the workflow refused (illegal in the current stage, or bad arguments). */
@@ -38,12 +40,14 @@ export class CaseClient {
   private readonly services: ServiceRegistry;
   private readonly taskQueue: string;
   private readonly searchAttributes: boolean;
+  private readonly now: () => number;
 
   constructor(options: CaseClientOptions) {
     this.client = options.client;
     this.services = options.services;
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
     this.searchAttributes = options.searchAttributes ?? true;
+    this.now = options.now ?? Date.now;
   }
 
   static async connect(opts: { address: string; namespace?: string; codecKeys: CodecKeys; services: ServiceRegistry; taskQueue?: string }): Promise<CaseClient> {
@@ -54,6 +58,8 @@ export class CaseClient {
 
   validateApplication(input: unknown): ApplicationInput {
     const app = parseOrThrow(ApplicationInputSchema, input, 'Заявление отклонено (application rejected)');
+    const future = receivedAtProblem(app.receivedAt, this.now());
+    if (future) throw new InputValidationError('Заявление отклонено (application rejected)', [future]);
     if (!this.services.has(app.serviceCode)) {
       throw new InputValidationError('Заявление отклонено (application rejected)', [
         { field: 'serviceCode', rule: `неизвестный код услуги; известные: ${this.services.codes().join(', ')} (unknown service code)` },

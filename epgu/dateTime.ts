@@ -3,7 +3,9 @@
  * ('2026-03-05T14:00:00.123+03:00'); the worker carries ISO instants plus an IANA zone,
  * so we format with that zone's offset at that instant using Intl only.
  */
-import { formatOffsetDateTime, localDateTimeOf } from '../calendar/timeZone';
+import { formatOffsetDateTime, isValidTimeZone, localDateTimeOf } from '../calendar';
+
+export { isValidTimeZone };
 
 /** ISO-8601 instant with a time part and an explicit offset or Z (a bare date is not an instant). */
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -34,16 +36,6 @@ function validCalendarDate(y: number, mo: number, d: number): boolean {
   return d <= dim;
 }
 
-/** True for a valid IANA time zone name known to this runtime's Intl. */
-export function isValidTimeZone(tz: string): boolean {
-  if (!tz) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Formats an instant as xsd:dateTime in the given IANA zone, always with milliseconds and the

@@ -4,6 +4,7 @@
  * and the response builder / request reader used by the emulator.
  */
 import { z } from 'zod';
+import { isValidSnils } from '../shared/identifiers';
 import { formatXsdDateTime, isIsoInstant, isValidTimeZone, parseXsdDateTimeNs } from './dateTime';
 import {
   DEFAULT_MAX_XML_BYTES,
@@ -93,25 +94,12 @@ export const IsoInstantSchema = z
     return y >= 1970 && y <= 9998;
   }, 'year must be between 1970 and 9998');
 
-function snilsChecksumOk(d: string): boolean {
-  const body = d.slice(0, 9);
-  const control = Number(d.slice(9));
-  // Checksums are only defined above 001-001-998.
-  if (Number(body) <= 1001998) return true;
-  let sum = 0;
-  for (let i = 0; i < 9; i++) sum += Number(body[i]) * (9 - i);
-  let expected = sum;
-  if (sum > 101) expected = sum % 101;
-  if (expected === 100 || expected === 101) expected = 0;
-  return expected === control;
-}
-
 /** СНИЛС as 11 digits or 'XXX-XXX-XXX YY'; normalised to 'XXX-XXX-XXX YY' (the form ЕЛК expects). */
 export const SnilsSchema = z
   .string()
   .transform((s) => s.replace(/[\s-]/g, ''))
   .refine((d) => /^\d{11}$/.test(d), 'must be 11 digits (XXX-XXX-XXX YY)')
-  .refine(snilsChecksumOk, 'checksum does not match')
+  .refine(isValidSnils, 'checksum does not match')
   .transform((d) => `${d.slice(0, 3)}-${d.slice(3, 6)}-${d.slice(6, 9)} ${d.slice(9)}`);
 
 const personNameFields = {

@@ -40,12 +40,16 @@ export type {
   ElkStatusEntryView,
 } from './elkStatusXml';
 export { formatXsdDateTime, parseXsdDateTimeNs, isIsoInstant, isValidTimeZone } from './dateTime';
-export { validateAgainstElkXsd, elkXsdPath, ELK_XSD_FILE_NAME } from './xsdValidator';
+export { validateAgainstElkXsd, elkXsdPath, ELK_XSD_FILE_NAME, xmllintHostPid } from './xsdValidator';
 export type { XsdValidationResult } from './xsdValidator';
 export { SmevAdapterClient, SmevTransportError, SmevRejectedError } from './smevAdapterClient';
 export type { AdapterReply, SmevAdapterClientOptions, SmevErrorDetails } from './smevAdapterClient';
-export { ALREADY_SENT_FAULT_CODE, ALREADY_SENT_HTTP_STATUS } from './smevAdapterWire';
-export { startElkEmulator, DEFAULT_ELK_STATUS_CODES, FaultStateSchema, FaultPatchSchema } from './emulator/elkEmulator';
+export { ALREADY_SENT_FAULT_CODE, ALREADY_SENT_HTTP_STATUS, ATTACHMENT_FILE_NAME_MAX } from './smevAdapterWire';
+export type { OutgoingAttachmentHeader } from './smevAdapterWire';
+export { placeInExchangeFolder, removeFromExchangeFolder } from './exchangeFolder';
+export { defaultEpguStatusReply, parseDefaultEpguStatusReply, EPGU_STATUS_REPLY_NS } from './epguStatusReply';
+export type { EpguStatusReplyBuilder, EpguStatusReplyInput } from './epguStatusReply';
+export { startElkEmulator, DEFAULT_ELK_STATUS_CODES, DEFAULT_MAX_ATTACHMENT_BYTES, FaultStateSchema, FaultPatchSchema } from './emulator/elkEmulator';
 export type {
   ElkEmulator,
   ElkEmulatorOptions,
@@ -56,4 +60,7 @@ export type {
   HistoryEntryView,
   ReceivedMessage,
   MessageOutcome,
+  CabinetView,
+  CabinetStatusView,
+  EpguRequestView,
 } from './emulator/elkEmulator';

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { ElkOrderResponse, ElkXmlError, parseElkOrderResponse } from './elkStatusXml';
 import {
+  OutgoingAttachmentHeader,
   ClientIdSchema,
   FaultReply,
   FaultReplySchema,
@@ -127,11 +128,9 @@ export class SmevAdapterClient {
    * earlier under the same clientId: alreadySent = true). Throws SmevTransportError (retry with
    * the same clientId) or SmevRejectedError (do not retry unchanged).
    */
-  async send(req: { clientId: string; content: string }): Promise<{ messageId: string; alreadySent: boolean }> {
+  async send(req: { clientId: string; content: string; attachments?: OutgoingAttachmentHeader[] }): Promise<{ messageId: string; alreadySent: boolean }> {
     const clientId = this.checkClientId(req.clientId);
-    if (typeof req.content !== 'string' || req.content.length === 0) {
-      throw new SmevRejectedError('send: content must be a non-empty XML string');
-    }
+    const content = this.content(req.content, req.attachments);
     const body = {
       itSystem: this.itSystem,
       requestMessage: {
@@ -141,11 +140,46 @@ export class SmevAdapterClient {
           ...(this.frguServiceCode ? { createGroupIdentity: { frguServiceCode: this.frguServiceCode } } : {}),
           ...(this.testMessage !== undefined ? { testMessage: this.testMessage } : {}),
         },
-        requestContent: {
-          content: { messagePrimaryContent: this.encoding === 'any' ? { any: req.content } : req.content },
-        },
+        requestContent: { content },
       },
     };
+    return this.postSend(clientId, body);
+  }
+
+  /**
+   * Sends our response to a request another system sent us (replyToClientId = that request's clientId), e.g.
+   * a status of an application filed on ЕПГУ. Same idempotency rules as send().
+   */
+  async sendResponse(req: {
+    clientId: string;
+    replyToClientId: string;
+    content: string;
+    attachments?: OutgoingAttachmentHeader[];
+  }): Promise<{ messageId: string; alreadySent: boolean }> {
+    const clientId = this.checkClientId(req.clientId);
+    const replyToClientId = this.checkClientId(req.replyToClientId);
+    const body = {
+      itSystem: this.itSystem,
+      responseMessage: {
+        messageType: 'ResponseMessageType',
+        responseMetadata: { clientId, replyToClientId },
+        responseContent: { content: this.content(req.content, req.attachments) },
+      },
+    };
+    return this.postSend(clientId, body);
+  }
+
+  private content(xml: string, attachments: OutgoingAttachmentHeader[] | undefined): Record<string, unknown> {
+    if (typeof xml !== 'string' || xml.length === 0) {
+      throw new SmevRejectedError('send: content must be a non-empty XML string');
+    }
+    return {
+      messagePrimaryContent: this.encoding === 'any' ? { any: xml } : xml,
+      ...(attachments && attachments.length > 0 ? { attachmentHeaderList: { attachmentHeader: attachments } } : {}),
+    };
+  }
+
+  private async postSend(clientId: string, body: unknown): Promise<{ messageId: string; alreadySent: boolean }> {
     const reply = await this.post('/send', body);
     if (isSuccess(reply.status)) {
       const parsed = parseJson(reply, SendReplySchema, '/send');

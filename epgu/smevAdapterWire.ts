@@ -24,6 +24,43 @@ export function primaryContentXml(c: MessagePrimaryContent): string {
   return typeof c === 'string' ? c : c.any;
 }
 
+/** SMEV file storage keeps at most this many characters of a file name (epgu-elk.md §3.4, «SMEV restriction»). */
+export const ATTACHMENT_FILE_NAME_MAX = 108;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * AttachmentHeader of smev-service-adapter.xsd: filePath (relative to the adapter's exchange folder) and an
+ * optional detached PKCS#7 signature (base64). The adapter uploads the file to SMEV file storage as
+ * RefAttachmentHeader{uuid, Hash, MimeType}; this plugin states those three itself, so the id that goes into
+ * the ЕЛК message (FSuuid) is the one the file is stored under, and a file changed in the folder between our
+ * write and the adapter's pickup is refused instead of delivered. Hash: SHA-256, hex (the real storage keeps a
+ * ГОСТ Р 34.11-2012 digest that the adapter computes itself).
+ */
+export const AttachmentHeaderSchema = z
+  .object({
+    filePath: z.string().min(1).max(1024),
+    signaturePKCS7: z
+      .string()
+      .max(1_000_000, 'signaturePKCS7: at most 1,000,000 base64 characters')
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'signaturePKCS7: base64 expected')
+      .optional(),
+    uuid: z.string({ message: 'uuid: required' }).regex(UUID_RE, 'uuid: lower-case UUID expected'),
+    hash: z.string({ message: 'hash: required (SHA-256 of the file, hex)' }).regex(/^[0-9a-f]{64}$/, 'hash: SHA-256, 64 lower-case hex digits'),
+    mimeType: z.enum(['application/pdf', 'application/xml', 'application/pkcs7-signature'], { message: 'mimeType: application/pdf | application/xml | application/pkcs7-signature' }),
+  })
+  .passthrough();
+export type AttachmentHeader = z.infer<typeof AttachmentHeaderSchema>;
+/** What a client sends: the schema's fields without extensions. */
+export interface OutgoingAttachmentHeader {
+  filePath: string;
+  uuid: string;
+  hash: string;
+  mimeType: 'application/pdf' | 'application/xml' | 'application/pkcs7-signature';
+  signaturePKCS7?: string;
+}
+export const AttachmentHeaderListSchema = z.object({ attachmentHeader: z.array(AttachmentHeaderSchema).min(1).max(20) }).passthrough();
+export type AttachmentHeaderList = z.infer<typeof AttachmentHeaderListSchema>;
+
 export const ContentSchema = z
   .object({
     messagePrimaryContent: MessagePrimaryContentSchema,
@@ -67,6 +104,27 @@ export const SendRequestBodySchema = z
   })
   .passthrough();
 export type SendRequestBody = z.infer<typeof SendRequestBodySchema>;
+
+/**
+ * ResponseMessage of a ClientMessage: our answer to a request another system sent us — here the status of an
+ * application filed on ЕПГУ goes back as a response to ЕПГУ's original request (replyToClientId).
+ */
+export const OutgoingResponseMessageSchema = z
+  .object({
+    messageType: z.literal('ResponseMessageType').optional(),
+    responseMetadata: z.object({ clientId: ClientIdSchema, replyToClientId: ClientIdSchema }).passthrough(),
+    responseContent: z.object({ content: ContentSchema }).passthrough(),
+  })
+  .passthrough();
+
+/** Body of POST /send carrying a response. */
+export const SendResponseBodySchema = z
+  .object({
+    itSystem: z.string().min(1).max(50),
+    responseMessage: OutgoingResponseMessageSchema,
+  })
+  .passthrough();
+export type SendResponseBody = z.infer<typeof SendResponseBodySchema>;
 
 /** 2xx reply of POST /send (SOAP MessageResult). */
 export const SendReplySchema = z.object({ itSystem: z.string().optional(), messageId: z.string().min(1) }).passthrough();

@@ -1,18 +1,16 @@
 /**
- * Minimal, defensive XML reader and writer helpers for the small SMEV/ЕЛК documents we exchange.
- *
- * The reader is a hand-written scanner (no regular expressions over the document) that
- * - bounds input size and nesting depth before/while parsing,
- * - refuses DOCTYPE declarations (no DTDs => no entity expansion or external entity tricks),
- * - understands only the five predefined entities and numeric character references,
- * - resolves namespaces, so callers compare (namespace, localName) and not prefixes.
- * It is not a general-purpose XML parser: it keeps only elements, attributes and text.
+ * Defensive XML reading for the small SMEV/ЕЛК documents we exchange, on saxes (a strict, namespace-aware,
+ * conformance-tested streaming parser), plus the escaping helpers our message builders use. On top of saxes:
+ * - the input is bounded in size before parsing and in nesting depth while parsing,
+ * - a DOCTYPE is refused (no DTDs: no entity expansion or external entity tricks); saxes itself knows only the
+ *   five predefined entities and character references,
+ * - only UTF-8 is accepted,
+ * - the result keeps elements (namespace and local name), attributes and text; comments and PIs are dropped.
  */
+import { SaxesParser, type SaxesTagNS } from 'saxes';
 
 export const DEFAULT_MAX_XML_BYTES = 1024 * 1024;
 const DEFAULT_MAX_DEPTH = 64;
-const XML_NS = 'http://www.w3.org/XML/1998/namespace';
-const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 
 export interface XmlAttribute {
   readonly name: string;
@@ -45,19 +43,7 @@ export interface XmlParseOptions {
   maxDepth?: number;
 }
 
-function isWhitespace(c: string): boolean {
-  return c === ' ' || c === '\t' || c === '\n' || c === '\r';
-}
-
-// Name characters: a permissive approximation of the XML NameChar production that still
-// excludes every delimiter the scanner relies on.
-function isNameChar(c: string): boolean {
-  return c !== '' && !isWhitespace(c) && '<>/=!?"\'&;[]()'.indexOf(c) < 0;
-}
-
-function isNameStartChar(c: string): boolean {
-  return isNameChar(c) && !(c >= '0' && c <= '9') && c !== '-' && c !== '.';
-}
+const isWhitespace = (c: string): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
 
 /** True if the code point is allowed in an XML 1.0 document. */
 export function isXmlChar(cp: number): boolean {
@@ -79,115 +65,23 @@ export function isValidXmlText(s: string): boolean {
   return true;
 }
 
-interface PendingElement {
-  name: string;
-  rawAttrs: { name: string; value: string }[];
-  scope: Map<string, string>;
-  element: XmlElement;
-}
+// saxes' messages, said in the words this module has always used (callers and logs match on them).
+const SAXES_MESSAGES: [RegExp, string][] = [
+  [/unbound namespace prefix: "([^"]*)"/, "undeclared namespace prefix '$1'"],
+  [/^disallowed character\.$/, 'character not allowed in XML 1.0'],
+  [/undefined entity|malformed character entity|empty entity name/, 'unsupported entity reference'],
+  [/documents may contain only one root/, 'more than one root element'],
+  [/doctype/i, 'DOCTYPE and other declarations are not allowed'],
+];
 
-class Scanner {
-  pos = 0;
-  constructor(readonly s: string) {}
-  peek(offset = 0): string {
-    return this.s.charAt(this.pos + offset);
+function inOurWords(saxesMessage: string, rootClosed: boolean): string {
+  const message = saxesMessage.replace(/^\d+:\d+: /, '');
+  if (/text data outside of root node/.test(message)) return rootClosed ? 'content after the root element' : 'text outside the root element';
+  for (const [pattern, ours] of SAXES_MESSAGES) {
+    const m = pattern.exec(message);
+    if (m) return ours.replace('$1', m[1] ?? '');
   }
-  startsWith(lit: string): boolean {
-    return this.s.startsWith(lit, this.pos);
-  }
-  eof(): boolean {
-    return this.pos >= this.s.length;
-  }
-  fail(msg: string): never {
-    throw new XmlParseError(msg, this.pos);
-  }
-  expect(lit: string): void {
-    if (!this.startsWith(lit)) this.fail(`expected '${lit}'`);
-    this.pos += lit.length;
-  }
-  skipWs(): boolean {
-    const start = this.pos;
-    while (!this.eof() && isWhitespace(this.peek())) this.pos++;
-    return this.pos > start;
-  }
-  readName(): string {
-    const start = this.pos;
-    if (!isNameStartChar(this.peek())) this.fail('expected a name');
-    while (!this.eof() && isNameChar(this.peek())) this.pos++;
-    return this.s.slice(start, this.pos);
-  }
-  /** Reads up to the terminator (exclusive) and skips the terminator. */
-  readUntil(terminator: string, what: string): string {
-    const end = this.s.indexOf(terminator, this.pos);
-    if (end < 0) this.fail(`unterminated ${what}`);
-    const out = this.s.slice(this.pos, end);
-    this.pos = end + terminator.length;
-    return out;
-  }
-}
-
-function decodeEntities(raw: string, sc: Scanner, inAttribute: boolean): string {
-  if (raw.indexOf('&') < 0 && raw.indexOf('<') < 0) return inAttribute ? normalizeAttr(raw) : raw;
-  let out = '';
-  let i = 0;
-  while (i < raw.length) {
-    const c = raw.charAt(i);
-    if (c === '<') sc.fail('unescaped < in ' + (inAttribute ? 'attribute value' : 'text'));
-    if (c !== '&') {
-      out += inAttribute && (c === '\t' || c === '\n' || c === '\r') ? ' ' : c;
-      i++;
-      continue;
-    }
-    const semi = raw.indexOf(';', i);
-    if (semi < 0 || semi - i > 12) sc.fail('malformed entity reference');
-    const ref = raw.slice(i + 1, semi);
-    switch (ref) {
-      case 'lt':
-        out += '<';
-        break;
-      case 'gt':
-        out += '>';
-        break;
-      case 'amp':
-        out += '&';
-        break;
-      case 'quot':
-        out += '"';
-        break;
-      case 'apos':
-        out += "'";
-        break;
-      default: {
-        let cp = NaN;
-        if (ref.startsWith('#x')) {
-          const hex = ref.slice(2);
-          if (hex.length > 0 && [...hex].every((h) => '0123456789abcdefABCDEF'.includes(h))) cp = parseInt(hex, 16);
-        } else if (ref.startsWith('#')) {
-          const dec = ref.slice(1);
-          if (dec.length > 0 && [...dec].every((d) => d >= '0' && d <= '9')) cp = parseInt(dec, 10);
-        }
-        if (!Number.isFinite(cp) || !isXmlChar(cp)) sc.fail(`unsupported entity reference '&${ref};'`);
-        out += String.fromCodePoint(cp);
-      }
-    }
-    i = semi + 1;
-  }
-  return out;
-}
-
-function normalizeAttr(v: string): string {
-  let out = '';
-  for (const c of v) out += c === '\t' || c === '\n' || c === '\r' ? ' ' : c;
-  return out;
-}
-
-function splitQName(qname: string, sc: Scanner): [string, string] {
-  const colon = qname.indexOf(':');
-  if (colon < 0) return ['', qname];
-  const prefix = qname.slice(0, colon);
-  const local = qname.slice(colon + 1);
-  if (!prefix || !local || local.indexOf(':') >= 0) sc.fail(`malformed qualified name '${qname}'`);
-  return [prefix, local];
+  return message;
 }
 
 /**
@@ -203,180 +97,51 @@ export function parseXml(xml: string, opts: XmlParseOptions = {}): XmlElement {
   if (xml.length > maxBytes || Buffer.byteLength(xml, 'utf8') > maxBytes) {
     throw new XmlParseError(`XML document exceeds ${maxBytes} bytes`);
   }
-  // XML 1.0 §2.11: line ends are normalised to LF before parsing (&#13; survives as CR).
-  const normalized = (xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml).replace(/\r\n?/g, '\n');
-  const sc: Scanner = new Scanner(normalized);
-
-  // Prolog: optional declaration, comments, PIs, whitespace. DOCTYPE is refused.
-  if (sc.startsWith('<?xml') && isWhitespace(sc.peek(5))) {
-    const decl = sc.readUntil('?>', 'XML declaration');
-    const enc = decl.indexOf('encoding');
-    if (enc >= 0) {
-      const m = /^\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(decl.slice(enc + 8));
-      if (!m) sc.fail('malformed encoding declaration');
-      const encName = m[1]!.toLowerCase();
-      if (encName !== 'utf-8' && encName !== 'utf8') sc.fail(`unsupported encoding '${encName}' (only UTF-8)`);
-    }
-  }
-  skipMisc(sc);
-  if (sc.eof()) sc.fail('no root element');
-
-  const stack: PendingElement[] = [];
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  const stack: XmlElement[] = [];
   let root: XmlElement | undefined;
-  const rootScope = new Map<string, string>([['xml', XML_NS]]);
-
-  while (!sc.eof()) {
-    if (stack.length === 0 && root) {
-      skipMisc(sc);
-      if (!sc.eof()) sc.fail('content after the root element');
-      break;
-    }
-    const c = sc.peek();
-    if (c === '<') {
-      if (sc.startsWith('<!--')) {
-        sc.pos += 4;
-        sc.readUntil('-->', 'comment');
-      } else if (sc.startsWith('<![CDATA[')) {
-        if (stack.length === 0) sc.fail('CDATA outside the root element');
-        sc.pos += 9;
-        stack[stack.length - 1]!.element.text += sc.readUntil(']]>', 'CDATA section');
-      } else if (sc.startsWith('<!')) {
-        sc.fail('DOCTYPE and other declarations are not allowed');
-      } else if (sc.startsWith('<?')) {
-        sc.pos += 2;
-        const target = sc.readName();
-        if (target.toLowerCase() === 'xml') sc.fail('misplaced XML declaration');
-        sc.readUntil('?>', 'processing instruction');
-      } else if (sc.startsWith('</')) {
-        sc.pos += 2;
-        const name = sc.readName();
-        sc.skipWs();
-        sc.expect('>');
-        const top = stack.pop();
-        if (!top) sc.fail(`unexpected end tag </${name}>`);
-        if (top.name !== name) sc.fail(`end tag </${name}> does not match <${top.name}>`);
-        if (stack.length === 0) root = top.element;
-      } else {
-        sc.pos += 1;
-        if (stack.length >= maxDepth) sc.fail(`nesting deeper than ${maxDepth}`);
-        const parentScope = stack.length ? stack[stack.length - 1]!.scope : rootScope;
-        const pending = readStartTag(sc, parentScope);
-        const parent = stack[stack.length - 1];
-        if (!parent && root) sc.fail('more than one root element');
-        if (parent) parent.element.children.push(pending.element);
-        if (sc.startsWith('/>')) {
-          sc.pos += 2;
-          if (!parent) root = pending.element;
-        } else {
-          sc.expect('>');
-          stack.push(pending);
-        }
-      }
-    } else {
-      const next = sc.s.indexOf('<', sc.pos);
-      const end = next < 0 ? sc.s.length : next;
-      const raw = sc.s.slice(sc.pos, end);
-      if (stack.length === 0) {
-        if ([...raw].some((ch) => !isWhitespace(ch))) sc.fail('text outside the root element');
-      } else {
-        if (raw.indexOf(']]>') >= 0) sc.fail("']]>' is not allowed in text");
-        stack[stack.length - 1]!.element.text += decodeEntities(raw, sc, false);
-      }
-      sc.pos = end;
-    }
-  }
-  if (stack.length > 0) sc.fail(`unclosed element <${stack[stack.length - 1]!.name}>`);
-  if (!root) sc.fail('no root element');
-  if (!isValidXmlText(sc.s)) throw new XmlParseError('document contains characters not allowed in XML 1.0');
-  return root;
-}
-
-function skipMisc(sc: Scanner): void {
-  for (;;) {
-    sc.skipWs();
-    if (sc.startsWith('<!--')) {
-      sc.pos += 4;
-      sc.readUntil('-->', 'comment');
-    } else if (sc.startsWith('<?')) {
-      sc.pos += 2;
-      const target = sc.readName();
-      if (target.toLowerCase() === 'xml') sc.fail('misplaced XML declaration');
-      sc.readUntil('?>', 'processing instruction');
-    } else if (sc.startsWith('<!')) {
-      sc.fail('DOCTYPE and other declarations are not allowed');
-    } else {
-      return;
-    }
-  }
-}
-
-function readStartTag(sc: Scanner, parentScope: Map<string, string>): PendingElement {
-  const name = sc.readName();
-  const rawAttrs: { name: string; value: string }[] = [];
-  const seen = new Set<string>();
-  for (;;) {
-    const hadWs = sc.skipWs();
-    const c = sc.peek();
-    if (c === '>' || c === '/' || sc.eof()) break;
-    if (!hadWs) sc.fail('whitespace required between attributes');
-    const attrName = sc.readName();
-    if (seen.has(attrName)) sc.fail(`duplicate attribute '${attrName}'`);
-    seen.add(attrName);
-    sc.skipWs();
-    sc.expect('=');
-    sc.skipWs();
-    const quote = sc.peek();
-    if (quote !== '"' && quote !== "'") sc.fail('attribute value must be quoted');
-    sc.pos += 1;
-    const rawValue = sc.readUntil(quote, 'attribute value');
-    rawAttrs.push({ name: attrName, value: decodeEntities(rawValue, sc, true) });
-  }
-  if (sc.eof()) sc.fail(`unterminated start tag <${name}>`);
-
-  // Namespace declarations on this element form its scope.
-  let scope = parentScope;
-  for (const a of rawAttrs) {
-    if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) {
-      if (scope === parentScope) scope = new Map(parentScope);
-      const prefix = a.name === 'xmlns' ? '' : a.name.slice(6);
-      if (prefix === 'xmlns' || (prefix === 'xml' && a.value !== XML_NS)) sc.fail(`illegal namespace declaration '${a.name}'`);
-      if (prefix !== '' && a.value === '') sc.fail(`empty namespace for prefix '${prefix}'`);
-      scope.set(prefix, a.value);
-    }
-  }
-  const [prefix, local] = splitQName(name, sc);
-  const ns = scope.get(prefix);
-  if (ns === undefined) {
-    if (prefix) sc.fail(`undeclared namespace prefix '${prefix}'`);
-  }
-  const attributes: XmlAttribute[] = [];
-  const expanded = new Set<string>();
-  for (const a of rawAttrs) {
-    let attrNs = '';
-    let attrLocal = a.name;
-    if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) {
-      attrNs = XMLNS_NS;
-      attrLocal = a.name === 'xmlns' ? 'xmlns' : a.name.slice(6);
-    } else {
-      const [p, l] = splitQName(a.name, sc);
-      attrLocal = l;
-      if (p) {
-        const u = scope.get(p);
-        if (u === undefined) sc.fail(`undeclared namespace prefix '${p}'`);
-        attrNs = u;
-      }
-    }
-    const key = `{${attrNs}}${attrLocal}`;
-    if (expanded.has(key)) sc.fail(`duplicate attribute '${key}'`);
-    expanded.add(key);
-    attributes.push({ name: a.name, local: attrLocal, ns: attrNs, value: a.value });
-  }
-  return {
-    name,
-    rawAttrs,
-    scope,
-    element: { name, local, ns: ns ?? '', attributes, children: [], text: '' },
+  const fail = (message: string): never => {
+    throw new XmlParseError(message, parser.position);
   };
+
+  parser.on('error', (err) => fail(inOurWords(err.message, root !== undefined && stack.length === 0)));
+  parser.on('xmldecl', (decl) => {
+    const encoding = decl.encoding?.toLowerCase();
+    if (encoding !== undefined && encoding !== 'utf-8' && encoding !== 'utf8') fail(`unsupported encoding '${encoding}' (only UTF-8)`);
+  });
+  parser.on('doctype', () => fail('DOCTYPE and other declarations are not allowed'));
+  parser.on('opentagstart', () => {
+    if (stack.length >= maxDepth) fail(`nesting deeper than ${maxDepth}`);
+  });
+  parser.on('opentag', (tag: SaxesTagNS) => {
+    const element: XmlElement = {
+      name: tag.name,
+      local: tag.local,
+      ns: tag.uri,
+      attributes: Object.values(tag.attributes).map((a) => ({ name: a.name, local: a.local, ns: a.uri, value: a.value })),
+      children: [],
+      text: '',
+    };
+    const parent = stack[stack.length - 1];
+    if (parent) parent.children.push(element);
+    else root = element;
+    stack.push(element);
+  });
+  parser.on('closetag', () => {
+    stack.pop();
+  });
+  parser.on('text', (text) => {
+    const current = stack[stack.length - 1];
+    if (current) current.text += text;
+  });
+  parser.on('cdata', (text) => {
+    stack[stack.length - 1]!.text += text;
+  });
+
+  // A byte order mark is not part of the document; saxes reads text, not bytes.
+  parser.write(xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml).close();
+  if (!root) return fail('no root element');
+  return root;
 }
 
 const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;' };

@@ -3,18 +3,8 @@
 import * as fs from 'node:fs';
 import { z } from 'zod';
 import demoDirectory from './directory.demo.json';
+import type { Role } from './roles';
 
-export const ROLES = ['clerk', 'head', 'deputy', 'management'] as const;
-export type Role = (typeof ROLES)[number];
-export const roleSchema = z.enum(ROLES);
-
-/** Russian role names for texts shown to people. */
-export const ROLE_LABELS_RU: Record<Role, string> = {
-  clerk: 'исполнитель',
-  head: 'руководитель',
-  deputy: 'заместитель руководителя',
-  management: 'руководство ведомства',
-};
 
 export const personSchema = z
   .object({

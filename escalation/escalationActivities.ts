@@ -1,19 +1,19 @@
 // Activities that turn a fired escalation rung into tasks for people and deliver them. The database
 // transaction makes the firing idempotent; notification rows make delivery resumable, so a retry sends
 // only what has not been sent yet.
-import { inTransaction } from '../db/transaction';
+import { inTransaction, type Queryable } from '../db';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { peopleForRole, roleSchema, ROLE_LABELS_RU, type Directory, type Role, type RolePerson } from './directory';
+import { isoInstantSchema as isoInstant } from '../shared/instant';
+import { peopleForRole, type Directory, type RolePerson } from './directory';
+import { roleSchema, ROLE_LABELS_RU, type Role } from './roles';
 import type { Notifier, Recipient } from './notifier';
+import { auditTask, closeOpenEscalationTasks, insertClerkTask } from './taskBoard';
 import { escalationTaskText } from './texts';
 
 export const INVALID_ESCALATION_INPUT = 'InvalidEscalationInput';
 
-const isoInstant = z
-  .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(s) && Number.isFinite(Date.parse(s)), 'must be an ISO 8601 instant');
 
 export const fireEscalationRungInputSchema = z.object({
   applicationNumber: z.string().trim().min(1).max(200),
@@ -52,6 +52,8 @@ export interface EscalationDependencies {
   caseLinkBase: string;
   /** Zone of the dates in texts; default Europe/Moscow. */
   timeZone?: string;
+  /** Flags the case overdue in the case record (the breach rung); the case record's owner supplies it. */
+  markCaseOverdue: (db: Queryable, applicationNumber: string) => Promise<void>;
 }
 
 function parseInput<T extends z.ZodType>(schema: T, raw: unknown, activity: string): z.output<T> {
@@ -126,10 +128,7 @@ export function createEscalationActivities(deps: EscalationDependencies) {
           const link = caseLink(row.application_number);
           await notifier.send({ to: recipientFor(row, notifier), subject: row.title, text: row.body, taskKey: row.task_key, link });
           await c.query(`UPDATE notifications SET state = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL WHERE id = $1`, [row.id]);
-          await c.query(`INSERT INTO task_audit (task_id, actor, action, detail) VALUES ($1, 'system', 'notified', $2)`, [
-            row.task_id,
-            `${row.channel}: ${row.recipient}`,
-          ]);
+          await auditTask(c, row.task_id, 'system', 'notified', `${row.channel}: ${row.recipient}`);
         } catch (err) {
           const message = (err as Error).message ?? String(err);
           await c.query(`UPDATE notifications SET state = 'failed', attempts = attempts + 1, last_error = $2 WHERE id = $1`, [row.id, message.slice(0, 2000)]);
@@ -174,17 +173,18 @@ export function createEscalationActivities(deps: EscalationDependencies) {
               link,
               timeZone,
             });
-            const task = await c.query<{ id: string }>(
-              `INSERT INTO clerk_tasks (task_key, application_number, kind, assignee_role, assignee, title, body, due_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (task_key) DO NOTHING RETURNING id`,
-              [escalationTaskKey(app, input.deadline, input.rung, role), app, `escalation:${input.rung}`, role, assignee, title, body, input.deadline],
-            );
-            const taskId = task.rows[0]?.id;
-            if (taskId === undefined) continue;
-            await c.query(`INSERT INTO task_audit (task_id, actor, action, detail) VALUES ($1, 'system', 'created', $2)`, [
-              taskId,
-              `ступень ${input.rung}, срок ${new Date(input.deadline).toISOString()}`,
-            ]);
+            const taskId = await insertClerkTask(c, {
+              taskKey: escalationTaskKey(app, input.deadline, input.rung, role),
+              applicationNumber: app,
+              kind: `escalation:${input.rung}`,
+              assigneeRole: role,
+              assignee,
+              title,
+              body,
+              dueAt: input.deadline,
+            });
+            if (taskId === null) continue;
+            await auditTask(c, taskId, 'system', 'created', `ступень ${input.rung}, срок ${new Date(input.deadline).toISOString()}`);
             for (const notifier of notifiers) {
               for (const person of people) {
                 const address = notifier.addressOf(person, directory);
@@ -206,7 +206,7 @@ export function createEscalationActivities(deps: EscalationDependencies) {
           roles = (prev.rows[0]?.notify ?? input.notify) as Role[];
         }
         if (input.flagsOverdue) {
-          await c.query('UPDATE applications SET overdue = true, updated_at = now() WHERE application_number = $1 AND NOT overdue', [app]);
+          await deps.markCaseOverdue(c, app);
         }
         const keys = roles.map((r) => escalationTaskKey(app, input.deadline, input.rung, r));
         const existing = await c.query<{ task_key: string }>('SELECT task_key FROM clerk_tasks WHERE task_key = ANY($1)', [keys]);
@@ -219,15 +219,7 @@ export function createEscalationActivities(deps: EscalationDependencies) {
 
     async cancelOpenEscalationTasks(raw: CancelOpenEscalationTasksInput): Promise<CancelOpenEscalationTasksResult> {
       const input = parseInput(cancelOpenEscalationTasksInputSchema, raw, 'cancelOpenEscalationTasks');
-      const { rowCount } = await pool.query(
-        `WITH closed AS (
-           UPDATE clerk_tasks SET resolved_at = now(), resolution = $2
-            WHERE application_number = $1 AND kind LIKE 'escalation:%' AND resolved_at IS NULL
-           RETURNING id)
-         INSERT INTO task_audit (task_id, actor, action, detail) SELECT id, 'system', 'resolved', $2 FROM closed`,
-        [input.applicationNumber, input.reason],
-      );
-      return { resolved: rowCount ?? 0 };
+      return { resolved: await closeOpenEscalationTasks(pool, input.applicationNumber, input.reason) };
     },
   };
 }

@@ -1,4 +1,7 @@
-// Escalation rungs as tasks for people: directory, notifiers, activities, task board and operator views.
+// The escalation ladder end to end: roles, the ladder (config and scheduling), directory, notifiers, the
+// activities that fire a rung, the task board and operator views.
+export * from './roles';
+export * from './ladder';
 export * from './directory';
 export * from './notifier';
 export * from './texts';

@@ -3,7 +3,8 @@
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { z } from 'zod';
-import type { Directory, Role, RolePerson } from './directory';
+import type { Directory, RolePerson } from './directory';
+import type { Role } from './roles';
 
 export interface Recipient {
   role: Role;

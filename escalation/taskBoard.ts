@@ -1,9 +1,12 @@
-// The case system's view of tasks for people: list, acknowledge, reassign, resolve, and the audit trail
-// of each change. Every change and its audit row are written in one transaction.
-import { inTransaction } from '../db/transaction';
+// Tasks for people (clerk_tasks) and their audit trail (task_audit): this module is the only writer of both
+// tables (tests/architecture checks it). The lifecycle's tasks and the escalation rungs' tasks are created
+// here; the case system lists, acknowledges, reassigns and resolves them through TaskBoard. Every change and
+// its audit row are written in one transaction.
+import { inTransaction, type Queryable } from '../db';
 import type { Pool, PoolClient } from 'pg';
 import { z } from 'zod';
-import { roleSchema, type Role } from './directory';
+import type { ClerkTaskRequest } from '../shared/lifecycle';
+import { taskAssigneeRoleSchema, type TaskAssigneeRole } from './roles';
 
 export interface TaskRow {
   id: number;
@@ -42,7 +45,7 @@ const taskId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const text = z.string().trim().min(1).max(2000);
 const schemas = {
   openTasks: z
-    .object({ assignee: text.optional(), role: roleSchema.or(z.literal('operator')).optional(), applicationNumber: text.optional() })
+    .object({ assignee: text.optional(), role: taskAssigneeRoleSchema.optional(), applicationNumber: text.optional() })
     .strict(),
   acknowledge: z.object({ taskId, actor: text }),
   reassign: z.object({ taskId, to: text, actor: text, reason: text }),
@@ -91,11 +94,47 @@ const toTask = (r: DbTask): TaskRow => ({
   resolution: r.resolution,
 });
 
+/** Creates the task unless one with the same key exists; returns its id only when this call created it. */
+export async function insertClerkTask(db: Queryable, t: ClerkTaskRequest): Promise<string | null> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO clerk_tasks (task_key, application_number, kind, assignee_role, assignee, title, body, due_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (task_key) DO NOTHING RETURNING id`,
+    [t.taskKey, t.applicationNumber, t.kind, t.assigneeRole, t.assignee, t.title, t.body, t.dueAt],
+  );
+  return rows[0]?.id ?? null;
+}
+
+/** Closes a task by its key; a task closed before keeps its first resolution. */
+export async function closeClerkTaskByKey(db: Queryable, taskKey: string, resolution: string): Promise<void> {
+  await db.query(
+    `UPDATE clerk_tasks SET resolved_at = COALESCE(resolved_at, now()), resolution = COALESCE(resolution, $2) WHERE task_key = $1`,
+    [taskKey, resolution],
+  );
+}
+
+/** Closes every open escalation task of a case (it finished), with an audit row each; returns how many. */
+export async function closeOpenEscalationTasks(db: Queryable, applicationNumber: string, reason: string): Promise<number> {
+  const { rowCount } = await db.query(
+    `WITH closed AS (
+       UPDATE clerk_tasks SET resolved_at = now(), resolution = $2
+        WHERE application_number = $1 AND kind LIKE 'escalation:%' AND resolved_at IS NULL
+       RETURNING id)
+     INSERT INTO task_audit (task_id, actor, action, detail) SELECT id, 'system', 'resolved', $2 FROM closed`,
+    [applicationNumber, reason],
+  );
+  return rowCount ?? 0;
+}
+
+export async function auditTask(db: Queryable, taskId: number | string, actor: string, action: string, detail: string | null): Promise<void> {
+  // clock_timestamp, not now(): several changes in quick succession must keep distinct, ordered times.
+  await db.query('INSERT INTO task_audit (task_id, at, actor, action, detail) VALUES ($1, clock_timestamp(), $2, $3, $4)', [taskId, actor, action, detail]);
+}
+
 export class TaskBoard {
   constructor(private readonly pool: Pool) {}
 
   /** Open tasks, oldest first; filters combine with AND. */
-  async openTasks(filter: { assignee?: string; role?: Role | 'operator'; applicationNumber?: string } = {}): Promise<TaskRow[]> {
+  async openTasks(filter: { assignee?: string; role?: TaskAssigneeRole; applicationNumber?: string } = {}): Promise<TaskRow[]> {
     const f = validate('openTasks', filter);
     const { rows } = await this.pool.query<DbTask>(
       `SELECT * FROM clerk_tasks
@@ -167,9 +206,8 @@ export class TaskBoard {
     return t;
   }
 
-  private async audit(c: PoolClient, id: number, actor: string, action: string, detail: string | null): Promise<void> {
-    // clock_timestamp, not now(): several changes in quick succession must keep distinct, ordered times.
-    await c.query('INSERT INTO task_audit (task_id, at, actor, action, detail) VALUES ($1, clock_timestamp(), $2, $3, $4)', [id, actor, action, detail]);
+  private audit(c: PoolClient, id: number, actor: string, action: string, detail: string | null): Promise<void> {
+    return auditTask(c, id, actor, action, detail);
   }
 
   private tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {

@@ -1,6 +1,6 @@
 // Russian texts of escalation tasks. Pure functions of the firing's input (never the wall clock),
 // so a retried activity writes and sends exactly the same words.
-import { ROLE_LABELS_RU, type Role } from './directory';
+import { ROLE_LABELS_RU, type Role } from './roles';
 
 const PLURAL_RU = new Intl.PluralRules('ru');
 

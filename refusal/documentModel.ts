@@ -187,11 +187,23 @@ export function toHtmlDocument(blocks: Block[], title: string): string {
 export type PdfInline = string | { text: string; bold?: boolean };
 export type PdfNode = Record<string, unknown>;
 
+/**
+ * Law numbers («210-ФЗ», «125-ФЗ», «59-ФЗ») keep their hyphen unbroken: the line breaker may split after a
+ * hyphen-minus, and pdftotext then extracts «210- ФЗ», which no search finds. U+2011 NON-BREAKING HYPHEN is in the
+ * embedded Roboto (regular and medium); only the PDF rendition uses it, text and HTML keep the ASCII hyphen.
+ */
+export function unbreakableNorms(text: string): string {
+  return text.replace(/(\d)-(?=\p{Lu})/gu, '$1\u2011');
+}
+
 function pdfText(lines: Span[][]): PdfInline[] {
   const out: PdfInline[] = [];
   lines.forEach((line, i) => {
     if (i > 0) out.push('\n');
-    for (const s of line) out.push(s.bold ? { text: s.text, bold: true } : s.text);
+    for (const s of line) {
+      const text = unbreakableNorms(s.text);
+      out.push(s.bold ? { text, bold: true } : text);
+    }
   });
   return out;
 }

@@ -93,14 +93,35 @@ export interface PersonName {
   gender?: 'male' | 'female';
 }
 
+/** Gender from the patronymic when it is not given: «-вна/-чна/-кызы» female, «-вич/-ич/-оглы» male. */
+function genderOf(person: PersonName): 'male' | 'female' | null {
+  if (person.gender) return person.gender;
+  const middle = person.middleName?.trim().toLowerCase() ?? '';
+  if (/(вна|чна|кызы|гызы)$/u.test(middle)) return 'female';
+  if (/(ич|оглы|улы|уулу)$/u.test(middle)) return 'male';
+  return null;
+}
+
+/**
+ * Feminine first names of the third declension (Любовь, Нинель, Адель, Юдифь): dative in «-и». lvovich 2.1.0
+ * returns them unchanged even with `gender: 'female'` («Соколовой Любовь Павловне»), so this rule runs after it.
+ * Masculine names in «-ь» (Игорь, Лев) are declined by lvovich itself.
+ */
+function feminineSoftSignDative(first: string, inclined: string): string {
+  return inclined === first && /[бвдзлмнпрстфц]ь$/u.test(first) ? `${first.slice(0, -1)}и` : inclined;
+}
+
 /** «Петров Иван Сергеевич» → «Петрову Ивану Сергеевичу» (addressee line of a letter). */
 export function fullNameDative(person: PersonName): string {
+  const gender = genderOf(person);
   const inclined = incline(
-    { last: person.lastName, first: person.firstName, middle: person.middleName ?? null, gender: person.gender ?? null },
+    { last: person.lastName, first: person.firstName, middle: person.middleName ?? null, gender },
     'dative',
   );
   // lvovich returns the input unchanged for names it cannot decline; fall back per part rather than drop one.
-  const parts = [inclined.last ?? person.lastName, inclined.first ?? person.firstName];
+  let first = inclined.first ?? person.firstName;
+  if (gender === 'female') first = feminineSoftSignDative(person.firstName, first);
+  const parts = [inclined.last ?? person.lastName, first];
   if (person.middleName) parts.push(inclined.middle ?? person.middleName);
   return parts.join(' ');
 }

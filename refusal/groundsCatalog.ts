@@ -252,9 +252,11 @@ const typeError = (whenPresent: string) => (iss: { input?: unknown }) =>
 function textSchema(maxLength: number): z.ZodType<string> {
   return z
     .string({ error: typeError(FACT_ISSUE.notString) })
+    // Bounded before trimming or any regex (shared/plainText.ts); abort skips the later checks.
+    .max(maxLength * 2, { error: FACT_ISSUE.tooLong, abort: true })
     .trim()
     .min(1, { error: FACT_ISSUE.empty })
-    .max(maxLength, { error: FACT_ISSUE.tooLong })
+    .max(maxLength, { error: FACT_ISSUE.tooLong, abort: true })
     .refine(isPlainText, { error: FACT_ISSUE.notPlainText });
 }
 

@@ -208,9 +208,11 @@ const typeError = (whenPresent: string) => (iss: { input?: unknown }) => (iss.in
 const line = (max: number) =>
   z
     .string({ error: typeError(FACT_ISSUE.notString) })
+    // Bounded before trimming or any regex (shared/plainText.ts); abort skips the later checks.
+    .max(max * 2, { error: FACT_ISSUE.tooLong, abort: true })
     .trim()
     .min(1, { error: FACT_ISSUE.empty })
-    .max(max, { error: FACT_ISSUE.tooLong })
+    .max(max, { error: FACT_ISSUE.tooLong, abort: true })
     .refine(isPlainLine, { error: FACT_ISSUE.notPlainText });
 
 const obj = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape, { error: typeError(FACT_ISSUE.notObject) });
@@ -226,9 +228,10 @@ export const LetterEnvelopeSchema = obj({
     gender: z.enum(['male', 'female'], { error: () => 'invalid' }).optional(),
     postalAddress: z
       .string({ error: typeError(FACT_ISSUE.notString) })
+      .max(1000, { error: FACT_ISSUE.tooLong, abort: true })
       .trim()
       .min(1, { error: FACT_ISSUE.empty })
-      .max(500, { error: FACT_ISSUE.tooLong })
+      .max(500, { error: FACT_ISSUE.tooLong, abort: true })
       .refine(isPlainText, { error: FACT_ISSUE.notPlainText })
       .optional(),
   }),

@@ -21,7 +21,6 @@
 import {
   addDays,
   compareLocalDates,
-  DEFAULT_ESCALATION_LADDER,
   instantOf,
   isLocalDate,
   isoWeekday,
@@ -30,6 +29,7 @@ import {
   type LocalDate,
   type ProductionCalendar,
 } from '../calendar';
+import { DEFAULT_ESCALATION_LADDER } from '../escalation';
 
 export type Instant = Date | string;
 export type ApplicationOutcome = 'resultIssued' | 'refused' | 'cancelled';

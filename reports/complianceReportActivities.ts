@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Pool } from 'pg';
 import { formatOffsetDateTime, instantOf, isValidTimeZone, localDateOf, type ProductionCalendar } from '../calendar';
-import { ServiceRegistry } from '../services/registry';
+import { ServiceRegistry } from '../services';
 import { computeComplianceFigures, previousWeek, type ComplianceFigures, type Figures } from './complianceFigures';
 import { loadReportData } from './loadReportData';
 import { renderComplianceReport } from './renderComplianceReport';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Handlebars from 'handlebars';
 import { localDate, localDateTimeOf, type LocalDate } from '../calendar';
-import { pluralFormRu } from '../refusal/format';
+import { pluralFormRu } from '../refusal';
 import type { ComplianceFigures, Figures, WeekOnTime } from './complianceFigures';
 
 export const REPORT_TITLE_RU = 'Еженедельный отчёт о соблюдении регламентных сроков';

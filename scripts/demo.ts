@@ -5,16 +5,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
-import { readRefusalLetters } from '../activities/refusalLetters';
+import { readRefusalLetters } from '../activities';
 import { CaseClient } from '../client/caseClient';
 import { snilsWithChecksum as snils } from '../shared/identifiers';
 import { DEMO_PATHS, DemoPath, driveDemoPath } from './demoRoutes';
-import { generateKeySpec, parseCodecKeys } from '../codec/payloadCodec';
-import { startElkEmulator } from '../epgu/emulator/elkEmulator';
+import { generateKeySpec, parseCodecKeys } from '../codec';
+import { storeResultDocument } from '../documents/resultDocuments';
+import { startElkEmulator } from '../epgu';
+import { checkCabinetFiles, simpleResultPdf } from './demoDocuments';
 import { ApplicationInput } from '../shared/application';
 import { ELK_STATUS_NAMES_RU } from '../shared/elkStatusNames';
-import { loadWorkerConfig } from '../worker/config';
-import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from '../worker/runtime';
+import { loadWorkerConfig } from '../worker';
+import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from '../worker';
 import { ROOT, startLocalPostgres, startLocalTemporal } from './localStack';
 
 const DATA = path.join(ROOT, '.data/demo');
@@ -44,17 +46,28 @@ async function main(): Promise<void> {
 
   const temporal = config.TEMPORAL_ADDRESS ? null : await startLocalTemporal({ dataDir: path.join(DATA, 'temporal') });
   const pg = config.DATABASE_URL ? null : await startLocalPostgres({ dataDir: path.join(DATA, 'pg') });
-  const emulator = config.SMEV_ADAPTER_URL ? null : await startElkEmulator({ port: 0, host: '127.0.0.1' });
+  const emulator = config.SMEV_ADAPTER_URL ? null : await startElkEmulator({ port: 0, host: '127.0.0.1', exchangeDir: path.join(DATA, 'smev-exchange') });
+  if (!emulator && !config.SMEV_EXCHANGE_DIR) throw new Error('SMEV_EXCHANGE_DIR: обязательна вместе с SMEV_ADAPTER_URL (the adapter exchange folder is required with SMEV_ADAPTER_URL)');
   const temporalAddress = config.TEMPORAL_ADDRESS ?? temporal!.address;
   const databaseUrl = config.DATABASE_URL ?? pg!.url;
   const smevAdapterUrl = config.SMEV_ADAPTER_URL ?? emulator!.url;
   say(`Temporal:   ${temporalAddress}${temporal ? ' (local dev server, started now)' : ''}`);
   say(`PostgreSQL: ${databaseUrl.replace(/\/\/[^@]*@/, '//…@')}${pg ? ' (throwaway cluster, started now)' : ''}`);
   say(`ЕЛК/СМЭВ:   ${smevAdapterUrl}${emulator ? ' (project emulator of the SMEV adapter)' : ''}`);
+  const smevExchangeDir = config.SMEV_EXCHANGE_DIR ?? emulator!.exchangeDir;
+  say(`Files:      ${smevExchangeDir} (adapter exchange folder)`);
 
   const codecKeys = parseCodecKeys(config.CASE_PAYLOAD_KEYS ?? demoKeys(), config.CASE_PAYLOAD_KEY_ACTIVE);
-  const options = runtimeOptionsFromConfig({ ...config, ELK_RETRY_MAX_INTERVAL_MS: emulator ? 1000 : config.ELK_RETRY_MAX_INTERVAL_MS }, codecKeys);
-  const runtime = await createWorkerRuntime({ ...options, temporalAddress, databaseUrl, smevAdapterUrl });
+  const options = runtimeOptionsFromConfig(
+    {
+      ...config,
+      ELK_RETRY_MAX_INTERVAL_MS: emulator ? 1000 : config.ELK_RETRY_MAX_INTERVAL_MS,
+      // Placeholder codes for the emulator only: real ones come from ЕСНСИ 7213 (only inPerson = 4 is confirmed).
+      ELK_APPLICATION_ACCEPTANCE: config.ELK_APPLICATION_ACCEPTANCE ?? (emulator ? { mfc: 91, post: 92, departmentSite: 93 } : undefined),
+    },
+    codecKeys,
+  );
+  const runtime = await createWorkerRuntime({ ...options, temporalAddress, databaseUrl, smevAdapterUrl, smevExchangeDir });
   const running = runtime.run();
   say(`Worker:     task queue ${options.taskQueue}\n`);
   const cases = await CaseClient.connect({ address: temporalAddress, namespace: options.namespace, codecKeys, services: runtime.services, taskQueue: options.taskQueue });
@@ -70,6 +83,8 @@ async function main(): Promise<void> {
         receivedAt: new Date().toISOString(),
         applicant: { kind: 'person', lastName, firstName, middleName, snils: snils(200000000 + i * 7919) },
         assignedClerk: ['ivanova', 'petrov', 'sidorova'][i % 3],
+        // Filed on ЕПГУ: the order and the SMEV request it came in (the emulator plays ЕПГУ's side below).
+        ...(i % 3 === 0 ? { epgu: { orderId: String(5_000_000_000 + Number(runId) % 1_000_000 * 100 + i), requestClientId: `epgu-${runId}-${i + 1}` } } : {}),
       },
       DEMO_PATHS[i % DEMO_PATHS.length],
     ];
@@ -88,17 +103,34 @@ async function main(): Promise<void> {
       }, 3000);
     }, 1500);
   }
+  for (const [app] of apps) if (app.epgu) emulator?.registerEpguRequest({ requestClientId: app.epgu.requestClientId, orderId: app.epgu.orderId });
+  const resultDocument = async (no: string) =>
+    storeResultDocument(runtime.pool, codecKeys, {
+      applicationNumber: no,
+      fileName: `Выписка_${no}.pdf`,
+      content: simpleResultPdf([`Result of application ${no}`, 'Archive certificate (demo result document)']),
+    });
   const started = Date.now();
-  await Promise.all(apps.map(([app, route]) => driveDemoPath(cases, app, route)));
+  await Promise.all(apps.map(([app, route]) => driveDemoPath(cases, app, route, resultDocument)));
   const results = await Promise.all(apps.map(([app]) => cases.result(app.applicationNumber)));
   const seconds = (Date.now() - started) / 1000;
 
   say(`\nWhat each applicant's ЕПГУ cabinet received (${seconds.toFixed(1)} s):`);
   for (const [[app, route], result] of apps.map((a, i) => [a, results[i]] as const)) {
-    const statuses = emulator
-      ? (emulator.order(app.applicationNumber)?.history ?? []).map((h) => `${h.status} ${ELK_STATUS_NAMES_RU[h.status] ?? ''}`.trim())
+    // ЕПГУ-origin cases are answered to ЕПГУ's request (no ЕЛК order of ours); the rest are ЕЛК orders.
+    const cabinet = emulator?.cabinet(app.epgu ? app.epgu.orderId : app.applicationNumber);
+    const statuses = cabinet
+      ? cabinet.statuses.map((h) => `${h.status} ${ELK_STATUS_NAMES_RU[h.status] ?? ''}${h.files.map((f) => ` [${f.fileName}]`).join('')}`.trim())
       : [`${result.elkStatusesDelivered} delivered`];
-    say(`  ${app.applicationNumber}  ${route.padEnd(11)} → ${result.outcome.padEnd(12)} ${statuses.join(' → ')}`);
+    say(`  ${app.applicationNumber}  ${(app.epgu ? 'ЕПГУ' : app.channel).padEnd(14)} ${route.padEnd(11)} → ${result.outcome.padEnd(12)} ${statuses.join(' → ')}`);
+  }
+  if (emulator) {
+    const files = emulator.files();
+    say(`\nFiles in the emulated SMEV file storage: ${files.length} (GET ${emulator.url}/__emulator/files/{FSuuid}, GET ${emulator.url}/__emulator/cabinet/{orderNumber})`);
+    // Checked, not just shown: one PDF per refusal naming the application and every ground's norm; one document per result.
+    const problems = checkCabinetFiles(emulator, apps.map(([app], i) => ({ app, outcome: results[i].outcome })));
+    say(problems.length === 0 ? '  ✓ every refusal has exactly one letter PDF (number and norms in its text), every result its document' : problems.map((p) => `  ✗ ${p}`).join('\n'));
+    if (problems.length > 0) process.exitCode = 1;
   }
   const { rows } = await runtime.pool.query(
     `SELECT count(*)::int AS statuses, count(DISTINCT application_number)::int AS applications,

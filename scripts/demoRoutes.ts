@@ -11,7 +11,10 @@ export const DEMO_REFUSAL_GROUNDS = [
   { code: 'gpzu-noncompliance', facts: { parameter: 'максимальный процент застройки', designValue: '62 %', permittedValue: 'не более 50 %' } },
 ];
 
-export async function driveDemoPath(cases: CaseClient, app: ApplicationInput, route: DemoPath): Promise<void> {
+/** Stores the result document for a case (documents/resultDocuments.ts) and returns its reference. */
+export type ResultDocumentSource = (applicationNumber: string) => Promise<{ documentId: string; sha256: string }>;
+
+export async function driveDemoPath(cases: CaseClient, app: ApplicationInput, route: DemoPath, resultDocument?: ResultDocumentSource): Promise<void> {
   const no = app.applicationNumber;
   const clerk = app.assignedClerk ?? 'ivanova';
   await cases.startApplication(app);
@@ -34,5 +37,6 @@ export async function driveDemoPath(cases: CaseClient, app: ApplicationInput, ro
   }
   await cases.act(no, 'draftDecision', { clerk, outcome: 'approve' });
   await cases.act(no, 'approve', { clerk: 'head-smirnov' });
-  await cases.act(no, 'issueResult', { clerk });
+  // The result document travels to the cabinet with status 3: the Update carries its reference, not its bytes.
+  await cases.act(no, 'issueResult', { clerk, ...(resultDocument ? { document: await resultDocument(no) } : {}) });
 }

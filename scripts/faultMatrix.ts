@@ -13,15 +13,15 @@ import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/clien
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client as PgClient, Pool } from 'pg';
 import { CaseClient } from '../client/caseClient';
-import { generateKeySpec, parseCodecKeys } from '../codec/payloadCodec';
-import { migrate } from '../db/migrate';
-import { ElkEmulator, startElkEmulator } from '../epgu/emulator/elkEmulator';
-import { ServiceRegistry } from '../services/registry';
+import { generateKeySpec, parseCodecKeys } from '../codec';
+import { migrate } from '../db';
+import { ElkEmulator, startElkEmulator } from '../epgu';
+import { ServiceRegistry } from '../services';
 import { ClerkActionName, ClerkActionSchemas } from '../shared/clerkActions';
 import type { CaseSnapshot } from '../shared/lifecycle';
 import type { Stage } from '../shared/stages';
-import { CaseLifecyclePlugin, WORKFLOWS_PATH } from '../worker/plugin';
-import { clerkActionUpdates } from '../workflows/applicationLifecycle';
+import { CaseLifecyclePlugin, WORKFLOWS_PATH } from '../worker';
+import { clerkActionUpdates } from '../workflows';
 import { LocalPostgres, LocalTemporal, ROOT, startLocalPostgres, startLocalTemporal } from './localStack';
 
 const FAULT_DIR = path.join(ROOT, '.data/faults');
@@ -100,7 +100,7 @@ const PATHS: LifecyclePath[] = [
       { signal: 'responded', expect: 'underReview' }, act('draftDecision', 'decisionDrafted', { outcome: 'approve' }), act('approve', 'approved', { clerk: 'head' }),
       act('issueResult', 'resultIssued')],
     outcome: 'resultIssued',
-    elk: [6, 15, 3],
+    elk: [6, 15, 6, 3],
   },
   {
     name: 'withdrawn',
@@ -465,6 +465,7 @@ async function main(): Promise<number> {
     TEMPORAL_ADDRESS: temporal.address,
     DATABASE_URL: dbUrl,
     SMEV_ADAPTER_URL: emulator.url,
+    SMEV_EXCHANGE_DIR: emulator.exchangeDir,
     CASE_PAYLOAD_KEYS: KEY_SPEC,
     CASE_TASK_QUEUE: TASK_QUEUE,
     CASE_WORKFLOW_BUNDLE: bundlePath,

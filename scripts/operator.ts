@@ -7,10 +7,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Pool } from 'pg';
-import { ProductionCalendar } from '../calendar/productionCalendar';
-import { countsByServiceAndClerk, dueWithinWorkingDays, overdueCases } from '../escalation/visibility';
-import { formatReportText, loadLatestReport } from '../reports/printLatest';
-import { loadWorkerConfig } from '../worker/config';
+import { ProductionCalendar } from '../calendar';
+import { countsByServiceAndClerk, dueWithinWorkingDays, overdueCases } from '../escalation';
+import { formatReportText, loadLatestReport } from '../reports';
+import { loadWorkerConfig } from '../worker';
 import { ROOT, startLocalPostgres } from './localStack';
 
 function flag(name: string): string | undefined {

@@ -2,7 +2,7 @@
 // Environment: CASE_PAYLOAD_KEYS, CASE_PAYLOAD_KEY_ACTIVE (as for the worker), CASE_CODEC_SERVER_TOKEN
 // (required, ≥ 16 characters), CASE_CODEC_SERVER_PORT (default 8888), CASE_CODEC_SERVER_HOST (default
 // 127.0.0.1), CASE_CODEC_SERVER_ORIGINS (comma-separated Temporal UI origins for CORS).
-import { AesGcmPayloadCodec, parseCodecKeys } from '../codec/payloadCodec';
+import { AesGcmPayloadCodec, parseCodecKeys } from '../codec';
 import { startCodecServer } from './codecServer';
 
 export function codecServerConfigProblems(env: NodeJS.ProcessEnv): string[] {

@@ -3,7 +3,7 @@
 // like Temporal payloads, and the row's identity as associated data so a sealed value cannot be moved to
 // another row or column unnoticed. A database reader without the keys sees only ciphertext.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { CodecKeys } from '../codec/payloadCodec';
+import type { CodecKeys } from '../codec';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

@@ -56,6 +56,8 @@ export class ServiceRegistry {
       serviceTargetCode: d.serviceTargetCode,
       elkStatusByStage: { ...DEFAULT_ELK_STATUS_BY_STAGE, ...d.elkStatusByStage },
       awaitingApplicantStatus: d.awaitingApplicantStatus,
+      elkStatusOnApplicantResponse: d.elkStatusOnApplicantResponse,
+      termStartsAt: d.regulation.termStart.from,
       elkRetryMaxIntervalMs,
       suspendingStages: d.regulation.suspendingStages,
       stagesWithTerms: Object.keys(d.regulation.stageTerms) as ServiceProfile['stagesWithTerms'],

@@ -3,7 +3,8 @@
 // stage machine and the titles are re-exported from there.
 import { z } from 'zod';
 import { ARG_RULES as R, ClerkActionName } from './clerkActionRules';
-import type { StringRule } from './guards';
+import type { FactsRule, StringRule } from './guards';
+import { boundedString, plainString } from './plainText';
 
 export * from './clerkActionRules';
 
@@ -14,14 +15,35 @@ const bounded = <T extends { min(n: number, m?: string): T; max(n: number, m?: s
   if (rule.max) out = out.max(rule.max[0], rule.max[1]);
   return out;
 };
-const zstr = (rule: StringRule) => {
-  const base = rule.required ? z.string({ message: rule.required }) : z.string();
-  return bounded(rule.trim ? base.trim() : base, rule);
+/** The zod schema of a string rule: shared/plainText.ts `plainString` or `boundedString`, then its format. */
+const zstr = (rule: StringRule): z.ZodString => {
+  const base = rule.plain
+    ? plainString(rule.field, rule.max, { min: rule.min, multiline: rule.plain === 'text' })
+    : boundedString(rule.field, rule.max);
+  return rule.pattern ? base.regex(rule.pattern.regex, rule.pattern.message) : base;
+};
+
+/** Checked by hand rather than as a union so an oversized list item is named by its own path. */
+const zfacts = (rule: FactsRule) => {
+  const value = z.unknown().superRefine((v, ctx) => {
+    if (typeof v === 'string') {
+      if (v.length > rule.valueMax[0]) ctx.addIssue({ code: 'custom', message: rule.valueMax[1] });
+    } else if (Array.isArray(v)) {
+      if (v.length > rule.listMax[0]) ctx.addIssue({ code: 'custom', message: rule.listMax[1] });
+      else v.forEach((item, i) => {
+        if (typeof item !== 'string') ctx.addIssue({ code: 'custom', path: [i], message: rule.type });
+        else if (item.length > rule.valueMax[0]) ctx.addIssue({ code: 'custom', path: [i], message: rule.valueMax[1] });
+      });
+    } else if (v !== undefined && typeof v !== 'number' && typeof v !== 'boolean') {
+      ctx.addIssue({ code: 'custom', message: rule.type });
+    }
+  });
+  return z.record(zstr(rule.name), value).refine((f) => Object.keys(f).length <= rule.maxFacts[0], rule.maxFacts[1]);
 };
 
 const clerkId = zstr(R.clerk);
-// Structure only: the grounds catalog of the service checks codes and facts (client, and the letter activity).
-const refusalGrounds = bounded(z.array(z.object({ code: zstr(R.groundCode), facts: z.record(z.string(), z.unknown()) }), { message: R.grounds.type }), R.grounds);
+// Structure and size only: the grounds catalog of the service checks codes and fact values (the letter activity).
+const refusalGrounds = bounded(z.array(z.object({ code: zstr(R.groundCode), facts: zfacts(R.facts) }), { message: R.grounds.type }), R.grounds);
 const note = zstr(R.note).optional();
 
 export const ClerkActionSchemas = {
@@ -45,10 +67,15 @@ export const ClerkActionSchemas = {
   }),
   approve: z.object({ clerk: clerkId, note }),
   refuse: z.object({ clerk: clerkId, note }),
-  issueResult: z.object({ clerk: clerkId, note }),
+  issueResult: z.object({
+    clerk: clerkId,
+    note,
+    /** The result document stored through documents/resultDocuments.ts: a reference, never the bytes. */
+    document: z.object({ documentId: zstr(R.documentId), sha256: zstr(R.documentSha256) }).optional(),
+  }),
   reassign: z.object({ clerk: clerkId, to: clerkId, reason: zstr(R.reassignReason) }),
   resolveDeliveryProblem: z.object({ clerk: clerkId, action: z.enum(R.resolution.values, { message: R.resolution.message }), note }),
 } as const satisfies Record<ClerkActionName, z.ZodType>;
 
 export const ApplicantRespondedSchema = z.object({ note: zstr(R.applicantNote).optional(), documents: bounded(z.array(zstr(R.applicantDocument)), R.applicantDocuments).optional() });
-export const ApplicantCancelledSchema = z.object({ reason: zstr(R.applicantNote).optional() });
+export const ApplicantCancelledSchema = z.object({ reason: zstr(R.cancellationReason).optional() });

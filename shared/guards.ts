@@ -4,6 +4,7 @@
 // tests/hostile/guards.test.ts checks both agree on hostile input): same verdict, same normalised output
 // (strings trimmed, unknown keys dropped), problems that name the field and the rule.
 import type { FieldProblem } from './validationTypes';
+import { checkBoundedString, checkPlainString } from './plainTextRules';
 
 export type Guard<T> = (value: unknown, path: string, problems: FieldProblem[]) => T;
 
@@ -21,24 +22,71 @@ const tooLong = (n: number) => `не более ${n} (at most ${n})`;
 const join = (path: string, key: string | number) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key);
 const problem = (problems: FieldProblem[], field: string, rule: string) => void problems.push({ field, rule });
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A free-text argument: its name in messages, its bound and, for text users see, the plain-text policy. */
 export interface StringRule {
-  /** Message when the value is not a string. */
-  required?: string;
-  trim?: boolean;
-  min?: readonly [number, string?];
-  max?: readonly [number, string?];
+  field: string;
+  max: number;
+  /** shared/plainText.ts policy: one line or multi-line text (trimmed, NFC); absent: bounded only, untouched. */
+  plain?: 'line' | 'text';
+  /** Minimum length after trimming (plain only); 1 by default. */
+  min?: number;
+  /** A format checked after the bound (bounded strings only). */
+  pattern?: { regex: RegExp; message: string };
 }
 
 export function str(rule: StringRule): Guard<string> {
   return (value, path, problems) => {
-    if (typeof value !== 'string') {
-      problem(problems, path, rule.required ?? EXPECTED.string);
+    const r = rule.plain
+      ? checkPlainString(value, rule.field, rule.max, { min: rule.min, multiline: rule.plain === 'text' })
+      : checkBoundedString(value, rule.field, rule.max);
+    if (!r.ok) {
+      problem(problems, path, r.rule);
       return undefined as never;
     }
-    const v = rule.trim ? value.trim() : value;
-    if (rule.min && v.length < rule.min[0]) problem(problems, path, rule.min[1] ?? tooShort(rule.min[0]));
-    if (rule.max && v.length > rule.max[0]) problem(problems, path, rule.max[1] ?? tooLong(rule.max[0]));
-    return v;
+    if (rule.pattern && !rule.pattern.regex.test(r.value)) problem(problems, path, rule.pattern.message);
+    return r.value;
+  };
+}
+
+/** The facts of a refusal ground: named values the grounds catalog checks; here only their names and sizes. */
+export interface FactsRule {
+  name: StringRule;
+  maxFacts: readonly [number, string];
+  /** characters per value and per list item */
+  valueMax: readonly [number, string];
+  listMax: readonly [number, string];
+  /** a value that is neither string, number, boolean nor list of strings */
+  type: string;
+}
+
+export function facts(rule: FactsRule): Guard<Record<string, unknown>> {
+  const name = str(rule.name);
+  return (value, path, problems) => {
+    if (!isObject(value)) {
+      problem(problems, path, EXPECTED.object);
+      return undefined as never;
+    }
+    const before = problems.length;
+    for (const key of Object.keys(value)) {
+      const at = join(path, key);
+      name(key, at, problems);
+      const v = value[key];
+      if (typeof v === 'string') {
+        if (v.length > rule.valueMax[0]) problem(problems, at, rule.valueMax[1]);
+      } else if (Array.isArray(v)) {
+        if (v.length > rule.listMax[0]) problem(problems, at, rule.listMax[1]);
+        else v.forEach((item, i) => {
+          if (typeof item !== 'string') problem(problems, join(at, i), rule.type);
+          else if (item.length > rule.valueMax[0]) problem(problems, join(at, i), rule.valueMax[1]);
+        });
+      } else if (v !== undefined && typeof v !== 'number' && typeof v !== 'boolean') {
+        problem(problems, at, rule.type);
+      }
+    }
+    if (problems.length === before && Object.keys(value).length > rule.maxFacts[0]) problem(problems, path, rule.maxFacts[1]);
+    return value;
   };
 }
 
@@ -76,7 +124,6 @@ export function arrayOf<T>(item: Guard<T>, rule: { type?: string; min?: readonly
   };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Any object with string keys (the facts of a refusal ground: the grounds catalog checks them). */
 export const anyRecord: Guard<Record<string, unknown>> = (value, path, problems) => {

@@ -1,6 +1,7 @@
 // Types exchanged between the lifecycle workflow, its activities and the case system's client.
 import type { Applicant, Channel } from './application';
 import type { Stage } from './stages';
+import type { TaskAssigneeRole } from '../escalation';
 
 export interface CaseEvent {
   seq: number;
@@ -13,6 +14,15 @@ export interface CaseEvent {
 
 export type ElkItemState = 'pending' | 'delivered' | 'skipped';
 
+/**
+ * The file that goes with a status. Earlier versions recorded {fsUuid, docTypeId} with fsUuid = the refusal
+ * letter's id; those histories still replay and are delivered as refusal letters.
+ */
+export type ElkAttachmentRef =
+  | { kind: 'refusalLetter'; letterId: string; docTypeId: string }
+  | { kind: 'resultDocument'; documentId: string; sha256: string; docTypeId: string }
+  | { kind?: undefined; fsUuid: string; docTypeId: string };
+
 export interface ElkStatusItem {
   seq: number;
   stage: Stage;
@@ -22,8 +32,8 @@ export interface ElkStatusItem {
   state: ElkItemState;
   /** Resends requested by the clerk after a rejection; part of the message's idempotency key. */
   generation: number;
-  /** Attachment reference (e.g. the refusal letter's file storage id). */
-  attachment?: { fsUuid: string; docTypeId: string };
+  /** The document that goes with the status (refusal letter, result document). */
+  attachment?: ElkAttachmentRef;
 }
 
 export interface ElkDeliveryProblem {
@@ -65,9 +75,13 @@ export interface ElkDeliveryRequest {
   receivedAt: string;
   applicant: Applicant;
   officeName?: string;
-  attachment?: { fsUuid: string; docTypeId: string };
+  attachment?: ElkAttachmentRef;
   /** How many times the clerk asked to resend this status after a rejection (0 at first). */
   generation?: number;
+  /** Chooses the department's payload builder for statuses answered to ЕПГУ. */
+  serviceCode?: string;
+  /** Filed on ЕПГУ: the status goes back as a response to this request instead of a ЕЛК order. */
+  epgu?: { orderId: string; requestClientId: string };
 }
 
 export interface ElkDeliveryResult {
@@ -75,6 +89,9 @@ export interface ElkDeliveryResult {
   replyCode: number;
   elkOrderNumber?: string;
   alreadyDelivered: boolean;
+  /** SMEV file storage id of the attachment sent with the status. */
+  fsUuid?: string;
+  route?: 'elk' | 'epguReply';
 }
 
 export interface CaseEventRecord {
@@ -95,7 +112,7 @@ export interface ClerkTaskRequest {
   taskKey: string;
   applicationNumber: string;
   kind: string;
-  assigneeRole: 'clerk' | 'head' | 'deputy' | 'management' | 'operator';
+  assigneeRole: TaskAssigneeRole;
   assignee: string | null;
   title: string;
   body: string;
@@ -107,3 +124,5 @@ export const INPUT_VALIDATION_ERROR = 'InputValidationError';
 export const ELK_BUSINESS_REJECTION = 'ElkBusinessRejection';
 export const UNKNOWN_SERVICE = 'UnknownService';
 export const REFUSAL_VALIDATION_ERROR = 'RefusalValidationError';
+/** issueResult referenced a result document that is not stored for the case. */
+export const RESULT_DOCUMENT_MISSING = 'ResultDocumentMissing';

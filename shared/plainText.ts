@@ -1,16 +1,39 @@
-// Plain-text policy for anything printed on a letter or report: shared by intake (zod) and the letter renderer.
-// C0/C1 controls except TAB/LF/CR, bidi overrides (text spoofing), private-use characters (reserved as
-// document-markup sentinels, see documentModel.ts) and unpaired surrogates.
-const FORBIDDEN_ANYWHERE =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uE000-\uF8FF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const LINE_BREAKS = /[\r\n\t\u2028\u2029]/;
+// One plain-text policy for every free-text field that reaches ЕЛК, a letter or a clerk's task: shared by intake
+// (zod), clerk actions, portal callbacks and the letter renderer.
+// What is forbidden, and the same check without zod for the workflow sandbox: shared/plainTextRules.ts.
+import { z } from 'zod';
+import { emptyMessage, expectedStringMessage, isPlainLine, isPlainText, plainRuleMessage, PlainOptions, tooLongMessage } from './plainTextRules';
 
-/** Multi-line plain text (facts, catalog texts): printable characters plus line breaks and tabs. */
-export function isPlainText(value: string): boolean {
-  return !FORBIDDEN_ANYWHERE.test(value);
+export { isPlainText, isPlainLine, PLAIN_TEXT_RULE, PLAIN_LINE_RULE, type PlainOptions } from './plainTextRules';
+
+/**
+ * A string bounded before anything else looks at it: the length check aborts, so no transform, regex or
+ * format check ever runs on an oversized value (a 50 M-character name is a field error, not a RangeError).
+ */
+export function boundedString(field: string, max: number): z.ZodString {
+  const message = tooLongMessage(field, max);
+  return z
+    .string({ message: expectedStringMessage(field) })
+    // zod counts code points (O(n)) once a string is over; more than two UTF-16 units per allowed character is
+    // over for certain, so a 50 M-character value is refused in constant time.
+    .refine((s) => s.length <= 2 * max, { abort: true, message })
+    .max(max, { abort: true, message });
 }
 
-/** Single-line plain text (names, numbers, positions). */
-export function isPlainLine(value: string): boolean {
-  return isPlainText(value) && !LINE_BREAKS.test(value);
+/**
+ * Free text under the plain-text policy: bounded first, then trimmed and NFC-normalised (so the same name
+ * typed on two keyboards is the same string), then checked for forbidden characters.
+ */
+export function plainString(field: string, max: number, options: PlainOptions = {}): z.ZodString {
+  const min = options.min ?? 1;
+  return boundedString(field, max)
+    .trim()
+    .overwrite((s) => s.normalize('NFC'))
+    // NFC may lengthen a few rare sequences: the bound holds for what is stored, too.
+    .max(max, { abort: true, message: tooLongMessage(field, max) })
+    .min(min, { abort: true, message: emptyMessage(field) })
+    .refine(options.multiline ? isPlainText : isPlainLine, {
+      abort: true,
+      message: plainRuleMessage(field, options.multiline ?? false),
+    });
 }

@@ -1,16 +1,10 @@
 // Worker configuration from the environment, validated with zod: a wrong value stops start-up with a
 // message naming the variable and the rule. Nothing here is personal data.
 import { z } from 'zod';
+import { isValidTimeZone } from '../calendar';
 import { InputValidationError, problemsOf } from '../shared/validation';
 
-const ianaZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('ru-RU', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'ожидается часовой пояс IANA, например Europe/Moscow (IANA time zone)');
+const ianaZone = z.string().refine(isValidTimeZone, 'ожидается часовой пояс IANA, например Europe/Moscow (IANA time zone)');
 
 const url = (what: string) => z.string().url(`${what}: ожидается URL (URL expected)`);
 
@@ -21,6 +15,15 @@ export const WorkerConfigSchema = z.object({
   DATABASE_URL: url('DATABASE_URL').optional(),
   SMEV_ADAPTER_URL: url('SMEV_ADAPTER_URL').optional(),
   SMEV_IT_SYSTEM: z.string().min(1).max(100).default('CASE_LIFECYCLE'),
+  // The adapter's exchange folder (shared with the adapter): attachment files are placed here.
+  SMEV_EXCHANGE_DIR: z.string().min(1).max(1024).optional(),
+  // ЕСНСИ 7213 «ЕЛК.Канал приема заявления» codes per channel, e.g. "mfc=2,post=3,departmentSite=5" (inPerson=4 by default).
+  ELK_APPLICATION_ACCEPTANCE: z
+    .string()
+    .max(200)
+    .regex(/^((epgu|mfc|inPerson|post|departmentSite)=\d{1,4})(,(epgu|mfc|inPerson|post|departmentSite)=\d{1,4})*$/, 'канал=код через запятую, например mfc=2,post=3 (channel=code, comma-separated)')
+    .transform((v) => Object.fromEntries(v.split(',').map((p) => { const [k, c] = p.split('='); return [k!, Number(c)]; })) as Partial<Record<'epgu' | 'mfc' | 'inPerson' | 'post' | 'departmentSite', number>>)
+    .optional(),
   ELK_ENV: z.enum(['EPGU', 'SVCDEV'], { message: 'EPGU (продуктив) или SVCDEV (тест) (EPGU | SVCDEV)' }).default('SVCDEV'),
   DEPARTMENT_INN: z.string().regex(/^\d{10}$/, 'ИНН ведомства: 10 цифр (10 digits)').default('7701234564'),
   DEPARTMENT_KPP: z.string().regex(/^\d{9}$/, 'КПП ведомства: 9 цифр (9 digits)').optional(),

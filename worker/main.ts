@@ -1,11 +1,11 @@
 // Standalone worker entry point for a department's deployment:
-//   TEMPORAL_ADDRESS, DATABASE_URL, SMEV_ADAPTER_URL and CASE_PAYLOAD_KEYS are required; see README.
+//   TEMPORAL_ADDRESS, DATABASE_URL, SMEV_ADAPTER_URL, SMEV_EXCHANGE_DIR and CASE_PAYLOAD_KEYS are required; see README.
 // A wrong or missing value stops start-up with a message naming the variable. `npm start` runs the
 // local demo instead, starting whatever is not configured.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseCodecKeys } from '../codec/payloadCodec';
-import { installMaskedRuntimeLogger, maskPersonalData } from '../security/logger';
+import { parseCodecKeys } from '../codec';
+import { installMaskedRuntimeLogger, maskPersonalData } from '../security';
 import { InputValidationError } from '../shared/validation';
 import { loadWorkerConfig } from './config';
 import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from './runtime';
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   // Masked JSON logs (СНИЛС, passport, phone, e-mail never reach a log line): CASE_LOG_LEVEL, CASE_LOG_FILE.
   installMaskedRuntimeLogger();
   const config = loadWorkerConfig();
-  const missing = (['TEMPORAL_ADDRESS', 'DATABASE_URL', 'SMEV_ADAPTER_URL', 'CASE_PAYLOAD_KEYS'] as const).filter((k) => !config[k]);
+  const missing = (['TEMPORAL_ADDRESS', 'DATABASE_URL', 'SMEV_ADAPTER_URL', 'SMEV_EXCHANGE_DIR', 'CASE_PAYLOAD_KEYS'] as const).filter((k) => !config[k]);
   if (missing.length > 0) {
     throw new InputValidationError(
       'Ошибка конфигурации воркера (worker configuration)',
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     temporalAddress: config.TEMPORAL_ADDRESS!,
     databaseUrl: config.DATABASE_URL!,
     smevAdapterUrl: config.SMEV_ADAPTER_URL!,
+    smevExchangeDir: config.SMEV_EXCHANGE_DIR!,
     workflowBundlePath: workflowBundlePath(),
     // Under the least-privilege role (no DDL) migrations run separately: CASE_MIGRATE=false.
     migrate: config.CASE_MIGRATE === 'true',

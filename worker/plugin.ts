@@ -4,7 +4,7 @@
 import { SimplePlugin } from '@temporalio/plugin';
 import type { WorkflowBundleOption } from '@temporalio/worker';
 import type { LifecycleActivities } from '../activities';
-import { AesGcmPayloadCodec, CodecKeys } from '../codec/payloadCodec';
+import { AesGcmPayloadCodec, CodecKeys } from '../codec';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 

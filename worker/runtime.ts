@@ -6,17 +6,19 @@ import * as path from 'node:path';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { createLifecycleActivities } from '../activities';
-import { createElkChannel, DepartmentIdentity } from '../activities/elkChannel';
-import { CodecKeys } from '../codec/payloadCodec';
-import { migrate } from '../db/migrate';
-import { SmevAdapterClient } from '../epgu/smevAdapterClient';
-import { ServiceRegistry } from '../services/registry';
-import { ProductionCalendar } from '../calendar/productionCalendar';
-import { Directory, loadDirectory } from '../escalation/directory';
-import { Notifier, SmtpNotifier, WebhookNotifier } from '../escalation/notifier';
+import { createElkChannel, DepartmentIdentity } from '../activities';
+import type { ElkChannel } from '../activities';
+import { CodecKeys } from '../codec';
+import { migrate } from '../db';
+import type { EpguStatusReplyBuilder } from '../epgu';
+import { SmevAdapterClient } from '../epgu';
+import { ServiceRegistry } from '../services';
+import { ProductionCalendar } from '../calendar';
+import { Directory, loadDirectory } from '../escalation';
+import { Notifier, SmtpNotifier, WebhookNotifier } from '../escalation';
 import { createRefusalRenderer, createThreadedRefusalRenderer, RefusalRenderer, ThreadedRefusalRenderer } from '../refusal';
-import { createComplianceReportActivities } from '../reports/complianceReportActivities';
-import { ensureWeeklyReportSchedule } from '../reports/schedule';
+import type { ComplianceReportActivities } from '../reports';
+import { ensureWeeklyReportSchedule } from '../reports';
 import { Client, Connection } from '@temporalio/client';
 import type { WorkerConfig } from './config';
 import { CaseLifecyclePlugin } from './plugin';
@@ -27,6 +29,12 @@ export interface WorkerRuntimeOptions {
   taskQueue: string;
   databaseUrl: string;
   smevAdapterUrl: string;
+  /** The SMEV adapter's exchange folder: attachment files are placed here for the adapter to pick up. */
+  smevExchangeDir: string;
+  /** Payload builders for statuses answered to ЕПГУ, per service code (default: epgu/epguStatusReply.ts). */
+  epguReplyBuilders?: Record<string, EpguStatusReplyBuilder>;
+  /** Wraps the status channel (fault-injection tests: an attempt that dies between placing a file and sending). */
+  wrapStatusChannel?: (channel: ElkChannel) => ElkChannel;
   itSystem: string;
   department: DepartmentIdentity;
   codecKeys: CodecKeys;
@@ -54,13 +62,13 @@ export interface WorkerRuntime {
   pool: Pool;
   connection: NativeConnection;
   services: ServiceRegistry;
-  reportActivities: ReturnType<typeof createComplianceReportActivities>;
+  reportActivities: ComplianceReportActivities;
   /** Runs until shutdown() and then closes the pool and connection. */
   run(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
-export function runtimeOptionsFromConfig(config: WorkerConfig, codecKeys: CodecKeys): Omit<WorkerRuntimeOptions, 'temporalAddress' | 'databaseUrl' | 'smevAdapterUrl'> {
+export function runtimeOptionsFromConfig(config: WorkerConfig, codecKeys: CodecKeys): Omit<WorkerRuntimeOptions, 'temporalAddress' | 'databaseUrl' | 'smevAdapterUrl' | 'smevExchangeDir'> {
   const notifiers: Notifier[] = [];
   if (config.CASE_WEBHOOK_ENABLED === 'true') notifiers.push(new WebhookNotifier());
   if (config.SMTP_HOST) {
@@ -98,6 +106,7 @@ export function runtimeOptionsFromConfig(config: WorkerConfig, codecKeys: CodecK
       elkEnv: config.ELK_ENV,
       oktmo: config.DEPARTMENT_OKTMO,
       ...(config.DEPARTMENT_OFFICE_NAME ? { officeName: config.DEPARTMENT_OFFICE_NAME } : {}),
+      ...(config.ELK_APPLICATION_ACCEPTANCE ? { applicationAcceptance: config.ELK_APPLICATION_ACCEPTANCE } : {}),
     },
   };
 }
@@ -123,7 +132,9 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
   const activities = createLifecycleActivities({
     pool,
     services,
-    elk: createElkChannel(smev, opts.department),
+    elk: (opts.wrapStatusChannel ?? ((c: ElkChannel) => c))(
+      createElkChannel(smev, opts.department, { exchangeDir: opts.smevExchangeDir, ...(opts.epguReplyBuilders ? { epguReplyBuilders: opts.epguReplyBuilders } : {}) }),
+    ),
     calendar,
     timeZone: opts.department.timeZone,
     refusalRenderer,
@@ -132,6 +143,7 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     notifiers: opts.notifiers ?? [],
     caseLinkBase: opts.caseLinkBase ?? 'http://localhost:8080/cases',
     elkRetryMaxIntervalMs: opts.elkRetryMaxIntervalMs,
+    reports: opts.reports ?? { department: 'department', departmentName: 'Администрация муниципального образования (демо)', outputDir: path.resolve('.data/reports') },
   });
   const connection = await NativeConnection.connect({ address: opts.temporalAddress });
   const plugin = new CaseLifecyclePlugin({
@@ -139,21 +151,10 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     activities,
     ...(opts.workflowBundlePath ? { workflowBundle: { code: fs.readFileSync(opts.workflowBundlePath, 'utf8') } } : {}),
   });
-  const reports = opts.reports ?? { department: 'department', departmentName: 'Администрация муниципального образования (демо)', outputDir: path.resolve('.data/reports') };
-  const reportActivities = createComplianceReportActivities({
-    pool,
-    calendar,
-    timeZone: opts.department.timeZone,
-    department: reports.department,
-    departmentName: reports.departmentName,
-    outputDir: reports.outputDir,
-    serviceTitles: Object.fromEntries(services.codes().map((c) => [c, services.get(c)!.title])),
-  });
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    activities: reportActivities,
     plugins: [plugin],
     // Measured on 2 cores shared with Temporal and PostgreSQL (bench/README.md): more task slots than one
     // workflow thread and one event loop can serve only turn queueing into long workflow tasks (TMPRL1104).
@@ -176,7 +177,7 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     pool,
     connection,
     services,
-    reportActivities,
+    reportActivities: activities,
     async run() {
       try {
         await worker.run();

@@ -23,11 +23,10 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { LifecycleActivities } from '../activities';
-import type { Admission } from '../activities/admission';
-import type { DeadlineComputation } from '../activities/deadlines';
-import type { RefusalDraft } from '../activities/refusalLetters';
+import type { Admission, DeadlineComputation, RefusalDraft } from '../activities';
 import type { ApplicationInput } from '../shared/application';
 // Zod-free: the sandbox loads none of zod (shared/clerkActionRules.ts guards mirror the zod schemas).
+import { receivedAtProblem } from '../shared/lawfulDates';
 import {
   ApplicantCancelledGuard,
   ApplicantRespondedGuard,
@@ -48,8 +47,11 @@ import {
   INPUT_VALIDATION_ERROR,
   LifecycleResult,
   REFUSAL_VALIDATION_ERROR,
+  RESULT_DOCUMENT_MISSING,
 } from '../shared/lifecycle';
 import { SA } from '../shared/names';
+import { DEFAULT_ELK_STATUS_ON_APPLICANT_RESPONSE } from '../shared/elkStatusMapping';
+import type { RegulatoryLedger } from '../calendar';
 import type { ServiceProfile } from '../shared/serviceProfile';
 import { isTerminal, Stage, STAGE_TITLES_RU } from '../shared/stages';
 
@@ -108,6 +110,11 @@ export const LOCAL_ACTIVITIES_PATCH = 'local-record-and-deadline-activities';
  * start already set. Implies LOCAL_ACTIVITIES_PATCH, so a new case records one patch marker, not two.
  */
 export const ADMISSION_PATCH = 'admission-activity';
+/**
+ * Patch id: the applicant's answer to a request queues a status (review resumed), so the cabinet stops showing
+ * «требует исправления». Cases that received the answer before this change replay without that status.
+ */
+export const STATUS_ON_APPLICANT_RESPONSE_PATCH = 'elk-status-on-applicant-response';
 
 // Escalation tasks are written at once; their notifications retry for about a day, then give up loudly.
 const escalations = proxyActivities<LifecycleActivities>({
@@ -117,8 +124,10 @@ const escalations = proxyActivities<LifecycleActivities>({
 
 const letters = proxyActivities<LifecycleActivities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: [REFUSAL_VALIDATION_ERROR] },
+  retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: [REFUSAL_VALIDATION_ERROR, RESULT_DOCUMENT_MISSING] },
 });
+/** Patch id: issueResult with a result document runs attachResultDocument before the status is queued. */
+export const RESULT_DOCUMENT_PATCH = 'result-document-attachment';
 
 function elkActivities(profile: ServiceProfile) {
   return proxyActivities<LifecycleActivities>({
@@ -146,6 +155,12 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   // checked by the admission activity (below, with the same zod schema as the client); until then the input is
   // only read where a malformed one cannot throw. Cases from before the patch were checked when they started.
   let input = (typeof rawInput === 'object' && rawInput !== null ? rawInput : {}) as ApplicationInput;
+  if (!admitted) {
+    // Workflow time: the same answer on replay. New cases get this check inside the admission activity, against
+    // the workflow time of admission passed to it (and recorded with its result).
+    const future = receivedAtProblem(input.receivedAt, Date.now());
+    if (future) rejectInput(`Заявление отклонено (application rejected): ${future.field}: ${future.rule}`);
+  }
   if (!admitted && workflowInfo().workflowId !== input.applicationNumber) {
     rejectInput(`workflowId must equal applicationNumber (идентификатор процесса должен совпадать с номером заявления)`);
   }
@@ -178,11 +193,10 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   // Stage changes are counted so a stage-term watcher knows when the stage it watches is over.
   let stageVersion = 0;
   let stageEnteredAt = input.receivedAt;
-  const clock: {
-    startedAt: string | null;
-    suspensions: { from: string; to?: string; reason: string }[];
-    extensions: { amount: number; unit: 'workingDays' | 'calendarDays'; reason: string }[];
-  } = { startedAt: null, suspensions: [], extensions: [] };
+  // The instant the clerk registered the case (case record and reports); the term may start before it.
+  let registeredAt: string | null = null;
+  /** startedAt: start of the regulatory term — receipt or registration, as the service's regulation says. */
+  const clock: Omit<RegulatoryLedger, 'startedAt'> & { startedAt: string | null } = { startedAt: null, suspensions: [], extensions: [] };
   let clockVersion = 0;
   const firedRungs = new Set<string>();
 
@@ -232,7 +246,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       assignedClerk,
       deadline,
       dueDate,
-      registeredAt: clock.startedAt,
+      registeredAt,
       overdue,
       outcome: isTerminal(stage) ? stage : null,
     };
@@ -285,7 +299,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       throw new Error('Исправлять можно только проект отказа (only a drafted refusal can be amended)');
     }
     if (action === 'extendDeadline' && !clock.startedAt) {
-      throw new Error('Срок ещё не начал течь: заявление не зарегистрировано (the term starts at registration)');
+      throw new Error('Срок ещё не начал течь: заявление не зарегистрировано (the term of this service starts at registration)');
     }
   }
 
@@ -335,8 +349,12 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       assignedClerk = a.clerk;
       upsertCaseAttributes([{ key: SA.assignedClerk, value: a.clerk }]);
     }
-    clock.startedAt = new Date().toISOString();
-    clockVersion++;
+    registeredAt = new Date().toISOString();
+    // A term that runs from receipt is already running: a late registration eats its budget, it does not restart it.
+    if (!clock.startedAt) {
+      clock.startedAt = registeredAt;
+      clockVersion++;
+    }
     await moveTo('registered', 'register', a.clerk, a.note);
   });
   simpleTransition('startReview');
@@ -407,7 +425,25 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       await moveTo('refused', 'refuse', a.clerk, a.note, undefined, attachment);
     },
   );
-  simpleTransition('issueResult');
+  setClerkAction('issueResult', null, async (a) => {
+    let attachment: ElkStatusItem['attachment'];
+    // Marker for histories with a result document; cases issued without one replay unchanged.
+    if (a.document && patched(RESULT_DOCUMENT_PATCH)) {
+      busyWith = 'issueResult';
+      try {
+        attachment = await letters.attachResultDocument({ applicationNumber: input.applicationNumber, ...a.document, clerk: a.clerk });
+      } catch (err) {
+        const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : null;
+        if (cause?.type === RESULT_DOCUMENT_MISSING) {
+          throw ApplicationFailure.create({ type: RESULT_DOCUMENT_MISSING, message: `Результат не выдан (result not issued): ${cause.message}`, nonRetryable: true });
+        }
+        throw err;
+      } finally {
+        busyWith = null;
+      }
+    }
+    await moveTo('resultIssued', 'issueResult', a.clerk, a.note, undefined, attachment);
+  });
   setClerkAction(
     'reassign',
     (a) => {
@@ -440,7 +476,11 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       log.info('applicantResponded ignored', { stage, valid: args.ok });
       return;
     }
-    void moveTo('underReview', 'applicantResponded', 'applicant', args.value.note);
+    // Review resumes: the cabinet must stop showing «требует исправления» (see shared/elkStatusMapping.ts).
+    const resumed = patched(STATUS_ON_APPLICANT_RESPONSE_PATCH)
+      ? (profile!.elkStatusOnApplicantResponse !== undefined ? profile!.elkStatusOnApplicantResponse : DEFAULT_ELK_STATUS_ON_APPLICANT_RESPONSE)
+      : undefined;
+    void moveTo('underReview', 'applicantResponded', 'applicant', args.value.note, resumed);
   });
   setHandler(applicantCancelledSignal, async (raw) => {
     if (!profile) await condition(() => profile !== null);
@@ -478,6 +518,8 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
           ...(input.officeName ? { officeName: input.officeName } : {}),
           ...(item.attachment ? { attachment: item.attachment } : {}),
           generation: item.generation,
+          serviceCode: input.serviceCode,
+          ...(input.epgu ? { epgu: input.epgu } : {}),
         });
         item.state = 'delivered';
         elkDelivered++;
@@ -577,7 +619,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
           serviceCode: input.serviceCode,
           serviceTitle: profile!.title,
           rung: rung.rung,
-          notify: rung.notify as ('clerk' | 'head' | 'deputy' | 'management')[],
+          notify: rung.notify,
           deadline: computed.deadline!,
           fireAt: rung.fireAt,
           firedAt: new Date().toISOString(),
@@ -651,6 +693,11 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     profile = admission.profile;
   } else {
     profile = await rec.loadServiceProfile(input.serviceCode);
+  }
+  // Profiles recorded before termStartsAt existed replay as before: the term starts at registration.
+  if (profile.termStartsAt === 'receipt') {
+    clock.startedAt = input.receivedAt;
+    clockVersion++;
   }
   initialAttributes = [
     { key: SA.stage, value: stage },

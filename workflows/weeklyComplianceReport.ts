@@ -3,7 +3,7 @@
 // of the next working day, so management receives it when the office is open. Calendar answers come from
 // activities (the calendar data may change between deployments; history keeps what was decided).
 import { proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
-import type { ComplianceReportActivities, ProduceReportResult } from '../reports/complianceReportActivities';
+import type { ComplianceReportActivities, ProduceReportResult } from '../reports';
 
 const calendarActivities = proxyActivities<ComplianceReportActivities>({
   startToCloseTimeout: '30 seconds',

@@ -4,8 +4,12 @@
  * keeps orders with their status history, answers with real ЕЛК result codes, and can inject
  * transport faults. Wire format: see ../smevAdapterWire.ts.
  */
+import * as fs from 'node:fs';
+import { timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { v1 as uuidv1 } from 'uuid';
 import { z } from 'zod';
 import { parseXsdDateTimeNs } from '../dateTime';
@@ -18,6 +22,7 @@ import {
   ElkUpdateOrderView,
   parseElkOrderRequest,
 } from '../elkStatusXml';
+import { EpguStatusReplyView, parseDefaultEpguStatusReply } from '../epguStatusReply';
 import {
   ALREADY_SENT_FAULT_CODE,
   ALREADY_SENT_HTTP_STATUS,
@@ -28,7 +33,10 @@ import {
   QueryResult,
   SendRequestBody,
   SendRequestBodySchema,
+  SendResponseBody,
+  SendResponseBodySchema,
 } from '../smevAdapterWire';
+import { AttachmentFault, AttachmentStore, FileView, fileView, StoredFile } from './attachmentStore';
 import { validateAgainstElkXsd } from '../xsdValidator';
 
 /** ЕЛК status codes from epgu-elk.md §2.1 (ЛК ЕПГУ status model); the default allow-list. */
@@ -49,7 +57,10 @@ const RESULT_MESSAGES: Record<number, string> = {
   [ElkResultCode.REQUEST_DATE_TOO_OLD]: 'Request date too old',
 };
 
-const MAX_BODY_BYTES = 2 * 1024 * 1024;
+/** Adapter request bodies carry XML only (files travel through the exchange folder): 2 MiB is ample. */
+const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
+/** Per-message attachment limit; SMEV's real figure is unconfirmed (epgu-elk.md §3.4), configurable. */
+export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 const FUTURE_TOLERANCE_NS = 24n * 3600n * 1_000_000_000n;
 const INVALID_CONTENT_PREFIX = 'SMEV-403: Бизнес-данные сообщения не соответствуют схеме, зарегистрированной в СМЭВ';
 
@@ -72,6 +83,17 @@ export interface ElkEmulatorOptions {
   now?: () => Date;
   /** First elkOrderNumber handed out. */
   firstElkOrderNumber?: bigint;
+  /** The adapter's exchange folder (AttachmentHeader.filePath is relative to it). Default: a new temp folder. */
+  exchangeDir?: string;
+  /** Largest total attachment size of one message. Default DEFAULT_MAX_ATTACHMENT_BYTES. */
+  maxAttachmentBytes?: number;
+  /** Largest request body. Default 2 MiB; larger bodies get 413. */
+  maxBodyBytes?: number;
+  /**
+   * Token for the /__emulator/ control and inspection routes (header `authorization: Bearer <token>`).
+   * Required when binding beyond loopback; on loopback without a token the routes are open to local tests.
+   */
+  controlToken?: string;
 }
 
 export const FaultStateSchema = z.object({
@@ -147,10 +169,43 @@ export interface ReceivedMessage {
   responseCode?: number;
 }
 
+/** A status as the applicant's cabinet shows it, with its files. */
+export interface CabinetStatusView {
+  seq: number;
+  status: number;
+  statusDate: string;
+  clientId: string;
+  files: (FileView & { docTypeId: string })[];
+}
+
+/** What the applicant's cabinet shows for one order: a ЕЛК order, or an order filed on ЕПГУ. */
+export interface CabinetView {
+  orderNumber: string;
+  origin: 'elk' | 'epgu';
+  statuses: CabinetStatusView[];
+}
+
+/** An application filed on ЕПГУ: the original request our statuses answer (replyToClientId). */
+export interface EpguRequestView {
+  requestClientId: string;
+  orderId: string;
+  /** Responses applied, in order. */
+  statuses: CabinetStatusView[];
+}
+
 export interface ElkEmulator {
   /** Adapter base URL: POST {url}/send, {url}/find, {url}/get ({url}/ws/... works too). */
   readonly url: string;
   readonly port: number;
+  /** The adapter's exchange folder: the worker writes attachment files here. */
+  readonly exchangeDir: string;
+  files(): FileView[];
+  /** Bytes and metadata of a stored file. */
+  file(fsUuid: string): StoredFile | undefined;
+  cabinet(orderNumber: string): CabinetView | undefined;
+  /** Simulates ЕПГУ sending us an application: later statuses must reply to requestClientId. */
+  registerEpguRequest(req: { requestClientId: string; orderId: string }): void;
+  epguRequests(): EpguRequestView[];
   stop(): Promise<void>;
   readonly faults: FaultController;
   orders(): OrderView[];
@@ -172,7 +227,8 @@ interface StoredReply {
 interface ClientIdEntry {
   messageId: string;
   itSystem: string;
-  requestMessage: SendRequestBody['requestMessage'];
+  requestMessage?: SendRequestBody['requestMessage'];
+  responseMessage?: SendResponseBody['responseMessage'];
   reply?: StoredReply;
 }
 
@@ -211,6 +267,7 @@ class EmulatorState {
   readonly messages: ReceivedMessage[] = [];
   readonly getQueue: { itSystem: string; clientId: string }[] = [];
   readonly responseClientIds = new Map<string, string>();
+  readonly epguRequests = new Map<string, EpguRequestView>();
   faults: FaultState;
   seq = 0;
   nextElk: bigint;
@@ -220,6 +277,7 @@ class EmulatorState {
   constructor(
     private readonly opts: Required<Pick<ElkEmulatorOptions, 'maxRequestAgeYears' | 'replyDelayMs' | 'firstElkOrderNumber'>> &
       Pick<ElkEmulatorOptions, 'validServiceTargetCodes'> & { allowedStatusCodes: Set<number>; now: () => Date },
+    readonly files: AttachmentStore,
   ) {
     this.faults = defaultFaults(opts.replyDelayMs);
     this.nextElk = opts.firstElkOrderNumber;
@@ -232,7 +290,83 @@ class EmulatorState {
     this.messages.length = 0;
     this.getQueue.length = 0;
     this.responseClientIds.clear();
+    this.epguRequests.clear();
+    this.files.clear();
     this.faults = defaultFaults(this.opts.replyDelayMs);
+  }
+
+  /**
+   * Checks a response to an ЕПГУ request before it is accepted (a response has no business reply, so every
+   * refusal is synchronous): known request, the default payload (the only one the emulator understands), the same
+   * ЕПГУ order, a later statusDate than the last one, and every FSuuid uploaded (now or before).
+   */
+  checkResponse(m: SendResponseBody['responseMessage'], attached: StoredFile[]): EpguStatusReplyView {
+    const target = this.epguRequests.get(m.responseMetadata.replyToClientId);
+    if (!target) {
+      throw new HttpError(400, 'ValidationFault', 'RequestIsNotFound', `Запрос, на который отправлен ответ, не найден (replyToClientId ${m.responseMetadata.replyToClientId})`);
+    }
+    let view: EpguStatusReplyView;
+    try {
+      view = parseDefaultEpguStatusReply(primaryContentXml(m.responseContent.content.messagePrimaryContent));
+    } catch (e) {
+      throw new HttpError(400, 'ValidationFault', 'InvalidContent', `${INVALID_CONTENT_PREFIX}: ${(e as Error).message}`);
+    }
+    if (view.orderId !== target.orderId) throw new HttpError(400, 'ValidationFault', 'InvalidContent', 'orderId does not match the original request');
+    const ns = parseXsdDateTimeNs(view.statusDate);
+    const last = target.statuses.at(-1);
+    if (ns === undefined || (last && ns <= parseXsdDateTimeNs(last.statusDate)!)) {
+      throw new HttpError(400, 'ValidationFault', 'InvalidContent', 'statusDate must be a dateTime later than the previous status');
+    }
+    const missing = view.attachments.find((a) => !this.files.get(a.fsUuid) && !attached.some((f) => f.fsUuid === a.fsUuid));
+    if (missing) {
+      throw new HttpError(400, 'ValidationFault', 'AttachmentContentMiscoordination', `Вложение не найдено в файловом хранилище (FSuuid without an uploaded file): ${missing.fsUuid}`);
+    }
+    return view;
+  }
+
+  /** Applies one accepted, checked response to an ЕПГУ request (the status channel of applications filed on ЕПГУ). */
+  processResponse(clientId: string, entry: ClientIdEntry, receivedAt: string, view: EpguStatusReplyView): void {
+    const m = entry.responseMessage!;
+    const content = primaryContentXml(m.responseContent.content.messagePrimaryContent);
+    this.messages.push({
+      seq: ++this.seq, clientId, messageId: entry.messageId, itSystem: entry.itSystem, receivedAt, content, outcome: 'applied', validationErrors: [],
+    });
+    const target = this.epguRequests.get(m.responseMetadata.replyToClientId)!;
+    target.statuses.push({
+      seq: ++this.seq,
+      status: view.status,
+      statusDate: view.statusDate,
+      clientId,
+      files: view.attachments.map((a) => ({ ...fileView(this.files.get(a.fsUuid)!), docTypeId: a.docTypeId })),
+    });
+  }
+
+  /** FSuuids of a ЕЛК message that reference no uploaded file. */
+  private danglingAttachments(view: ReturnType<typeof parseElkOrderRequest>): string[] {
+    const entries = view.kind === 'create' ? view.orders.flatMap((o) => o.statusHistory) : view.orders.flatMap((o) => o.statusHistory ?? []);
+    return entries.flatMap((e) => e.attachments.map((a) => a.fsUuid)).filter((id): id is string => id !== undefined && !this.files.get(id));
+  }
+
+  cabinet(orderNumber: string): CabinetView | undefined {
+    const order = this.orders.get(orderNumber);
+    if (order) {
+      return {
+        orderNumber,
+        origin: 'elk',
+        statuses: order.history.map((h) => ({
+          seq: h.seq,
+          status: h.status,
+          statusDate: h.statusDate,
+          clientId: h.clientId,
+          files: h.attachments.flatMap((a) => {
+            const f = a.fsUuid ? this.files.get(a.fsUuid) : undefined;
+            return f ? [{ ...fileView(f), docTypeId: a.docTypeId }] : [];
+          }),
+        })),
+      };
+    }
+    const epgu = [...this.epguRequests.values()].find((r) => r.orderId === orderNumber);
+    return epgu ? { orderNumber, origin: 'epgu', statuses: structuredClone(epgu.statuses) } : undefined;
   }
 
   now(): Date {
@@ -241,7 +375,7 @@ class EmulatorState {
 
   /** Validates and applies one accepted message; stores its reply. */
   async process(clientId: string, entry: ClientIdEntry, receivedAt: string): Promise<void> {
-    const content = primaryContentXml(entry.requestMessage.requestContent.content.messagePrimaryContent);
+    const content = primaryContentXml(entry.requestMessage!.requestContent.content.messagePrimaryContent);
     const msg: ReceivedMessage = {
       seq: ++this.seq,
       clientId,
@@ -271,6 +405,18 @@ class EmulatorState {
       } catch (e) {
         errors = [(e as Error).message];
       }
+    }
+    const dangling = view ? this.danglingAttachments(view) : [];
+    if (view && dangling.length > 0) {
+      // Real SMEV: an attachment reference without its file is a miscoordinated message, dropped whole.
+      msg.outcome = 'rejected';
+      msg.validationErrors = [`FSuuid without an uploaded file: ${dangling.join(', ')}`];
+      this.storeReply(
+        clientId,
+        entry,
+        this.errorResult(clientId, entry, 'AttachmentContentMiscoordination', `Вложение не найдено в файловом хранилище (FSuuid without an uploaded file): ${dangling.join(', ')}`),
+      );
+      return;
     }
     if (!view) {
       msg.outcome = 'invalidContent';
@@ -440,25 +586,49 @@ function sendFault(res: http.ServerResponse, e: HttpError, extra: Record<string,
   sendJson(res, e.status, { fault: { type: e.faultType, code: e.code, description: e.message }, ...extra });
 }
 
-async function readBody(req: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req) {
-    total += (chunk as Buffer).length;
-    if (total > MAX_BODY_BYTES) throw new HttpError(413, 'ValidationFault', 'RequestTooLarge', `request body exceeds ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * Reads the body up to maxBytes. Over the limit (declared or streamed) it stops reading and fails with 413; the
+ * connection is closed after the answer, so the rest of a huge upload is never buffered.
+ */
+function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string> {
+  const tooLarge = () => new HttpError(413, 'ValidationFault', 'RequestTooLarge', `request body exceeds ${maxBytes} bytes`);
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let done = false;
+    const finish = (err: Error | null) => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      if (err) {
+        req.pause();
+        reject(err);
+      } else resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > maxBytes) return finish(tooLarge());
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => finish(null));
+    req.once('error', (e) => finish(e));
+    req.once('aborted', () => finish(new Error('request aborted')));
+  });
 }
 
-async function readJson<S extends z.ZodType>(req: http.IncomingMessage, schema: S): Promise<z.output<S>> {
-  const text = await readBody(req);
-  let json: unknown;
+async function readJsonValue(req: http.IncomingMessage, maxBytes: number): Promise<unknown> {
+  const text = await readBody(req, maxBytes);
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     throw new HttpError(400, 'ValidationFault', 'MalformedRequest', 'request body is not JSON');
   }
+}
+
+function parseWith<S extends z.ZodType>(json: unknown, schema: S): z.output<S> {
   const res = schema.safeParse(json);
   if (!res.success) {
     const why = res.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
@@ -469,16 +639,36 @@ async function readJson<S extends z.ZodType>(req: http.IncomingMessage, schema: 
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+const RegisterEpguRequestSchema = z.object({
+  requestClientId: z.string().min(1).max(50).regex(/^[0-9A-Za-z-]+$/),
+  orderId: z.string().min(1).max(50),
+}).strict();
+
 /** Starts the emulator on 127.0.0.1 (by default on a free port). */
 export async function startElkEmulator(options: ElkEmulatorOptions = {}): Promise<ElkEmulator> {
-  const state = new EmulatorState({
-    maxRequestAgeYears: options.maxRequestAgeYears ?? 5,
-    replyDelayMs: options.replyDelayMs ?? 0,
-    firstElkOrderNumber: options.firstElkOrderNumber ?? 4654266659n,
-    validServiceTargetCodes: options.validServiceTargetCodes,
-    allowedStatusCodes: new Set(options.allowedStatusCodes ?? DEFAULT_ELK_STATUS_CODES),
-    now: options.now ?? (() => new Date()),
-  });
+  const host = options.host ?? '127.0.0.1';
+  if (!LOOPBACK_HOSTS.has(host) && !options.controlToken) {
+    // Control routes can reset state and read applicants' files: never reachable from the network without a token.
+    throw new Error(`refusing to bind the emulator to ${host} without a control token (set controlToken / --control-token)`);
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const exchangeDir = options.exchangeDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'smev-exchange-'));
+  fs.mkdirSync(exchangeDir, { recursive: true });
+  const files = new AttachmentStore(exchangeDir, options.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES);
+  const state = new EmulatorState(
+    {
+      maxRequestAgeYears: options.maxRequestAgeYears ?? 5,
+      replyDelayMs: options.replyDelayMs ?? 0,
+      firstElkOrderNumber: options.firstElkOrderNumber ?? 4654266659n,
+      validServiceTargetCodes: options.validServiceTargetCodes,
+      allowedStatusCodes: new Set(options.allowedStatusCodes ?? DEFAULT_ELK_STATUS_CODES),
+      now: options.now ?? (() => new Date()),
+    },
+    files,
+  );
+  const readJson = async <S extends z.ZodType>(req: http.IncomingMessage, schema: S): Promise<z.output<S>> =>
+    parseWith(await readJsonValue(req, maxBodyBytes), schema);
 
   const faults: FaultController = {
     get: () => ({ ...state.faults, rejectNext: state.faults.rejectNext && { ...state.faults.rejectNext } }),
@@ -493,13 +683,27 @@ export async function startElkEmulator(options: ElkEmulatorOptions = {}): Promis
     },
   };
 
+  /** Sync refusal of a message's attachments, in the shape of the SMEV fault. */
+  function readAttachments(list: unknown): StoredFile[] {
+    try {
+      return files.read(list, state.now());
+    } catch (e) {
+      if (e instanceof AttachmentFault) throw Object.assign(new HttpError(400, 'ValidationFault', e.code, e.message), { extra: e.extra });
+      throw e;
+    }
+  }
+
   async function handleSend(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const body = await readJson(req, SendRequestBodySchema);
+    const json = await readJsonValue(req, maxBodyBytes);
+    const isResponse = typeof json === 'object' && json !== null && 'responseMessage' in json;
+    const request = isResponse ? undefined : parseWith(json, SendRequestBodySchema);
+    const response = isResponse ? parseWith(json, SendResponseBodySchema) : undefined;
+    const itSystem = (request ?? response)!.itSystem;
     if (state.faults.failNextSends > 0) {
       state.faults = { ...state.faults, failNextSends: state.faults.failNextSends - 1 };
       throw new HttpError(503, 'SystemFault', 'SMEVFailure', 'Emulated adapter failure; retry');
     }
-    const clientId = body.requestMessage.requestMetadata.clientId;
+    const clientId = request ? request.requestMessage.requestMetadata.clientId : response!.responseMessage.responseMetadata.clientId;
     const known = state.clientIds.get(clientId);
     if (known) {
       // Never apply twice; tell the caller which messageId the first send got.
@@ -515,11 +719,22 @@ export async function startElkEmulator(options: ElkEmulatorOptions = {}): Promis
       state.faults = { ...state.faults, rejectNext: null };
       throw new HttpError(400, 'ValidationFault', reject.code, reject.description ?? `Rejected: ${reject.code}`);
     }
+    const content = request ? request.requestMessage.requestContent.content : response!.responseMessage.responseContent.content;
+    const attached = readAttachments(content.attachmentHeaderList);
+    const responseView = response ? state.checkResponse(response.responseMessage, attached) : undefined;
     // Reserve the clientId before any await so a concurrent duplicate sees it.
-    const entry: ClientIdEntry = { messageId: uuidv1(), itSystem: body.itSystem, requestMessage: body.requestMessage };
+    const entry: ClientIdEntry = {
+      messageId: uuidv1(),
+      itSystem,
+      ...(request ? { requestMessage: request.requestMessage } : { responseMessage: response!.responseMessage }),
+    };
     state.clientIds.set(clientId, entry);
+    // The adapter has taken the files to file storage: they stay, whatever happens to the message.
+    files.commit(attached);
     const receivedAt = state.now().toISOString();
-    const processing = state.chain.then(() => state.process(clientId, entry, receivedAt));
+    const processing = state.chain.then(() =>
+      request ? state.process(clientId, entry, receivedAt) : state.processResponse(clientId, entry, receivedAt, responseView!),
+    );
     state.chain = processing.catch(() => undefined);
     try {
       await processing;
@@ -531,10 +746,10 @@ export async function startElkEmulator(options: ElkEmulatorOptions = {}): Promis
 
     if (state.faults.dropConnectionAfterAccept > 0) {
       state.faults = { ...state.faults, dropConnectionAfterAccept: state.faults.dropConnectionAfterAccept - 1 };
-      req.socket.destroy();
+      req.socket?.destroy();
       return;
     }
-    sendJson(res, 200, { itSystem: body.itSystem, messageId: entry.messageId });
+    sendJson(res, 200, { itSystem, messageId: entry.messageId });
   }
 
   function visible(reply: StoredReply | undefined): reply is StoredReply {
@@ -549,7 +764,7 @@ export async function startElkEmulator(options: ElkEmulatorOptions = {}): Promis
       const { clientId, clientIdCriteria } = q.messageClientIdCriteria;
       if (clientIdCriteria === 'GET_REQUEST_BY_REQUEST_CLIENTID') {
         const entry = state.clientIds.get(clientId);
-        if (entry) {
+        if (entry?.requestMessage) {
           results = [{ smevMetadata: { messageId: entry.messageId }, message: { ...entry.requestMessage, messageType: 'RequestMessageType' } }];
         }
       } else {
@@ -586,28 +801,69 @@ export async function startElkEmulator(options: ElkEmulatorOptions = {}): Promis
     sendJson(res, 200, { queryResult: state.clientIds.get(item!.clientId)!.reply!.result });
   }
 
+  function authorized(req: http.IncomingMessage): boolean {
+    if (!options.controlToken) return true; // loopback only (checked at start)
+    const header = req.headers.authorization ?? '';
+    const expected = `Bearer ${options.controlToken}`;
+    return header.length === expected.length && timingSafeEqual(Buffer.from(header), Buffer.from(expected));
+  }
+
+  function pathParam(pathname: string, prefix: string): string | null {
+    try {
+      return decodeURIComponent(pathname.slice(prefix.length));
+    } catch {
+      return null;
+    }
+  }
+
   async function handleAdmin(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): Promise<void> {
     const method = req.method ?? 'GET';
+    if (!authorized(req)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return sendJson(res, 401, { error: 'control token required (authorization: Bearer <token>)' });
+    }
     if (pathname === '/__emulator/faults' && method === 'GET') return sendJson(res, 200, faults.get());
     if (pathname === '/__emulator/faults' && method === 'POST') {
       const patch = await readJson(req, FaultPatchSchema);
       return sendJson(res, 200, faults.set(patch));
     }
     if (pathname === '/__emulator/reset' && method === 'POST') {
-      await readBody(req);
+      await readBody(req, maxBodyBytes);
       state.reset();
       return sendJson(res, 200, { ok: true });
     }
+    if (pathname === '/__emulator/epgu-requests' && method === 'POST') {
+      const r = await readJson(req, RegisterEpguRequestSchema);
+      emulator.registerEpguRequest(r);
+      return sendJson(res, 200, { ok: true });
+    }
+    if (pathname === '/__emulator/epgu-requests' && method === 'GET') return sendJson(res, 200, emulator.epguRequests());
     if (pathname === '/__emulator/orders' && method === 'GET') return sendJson(res, 200, emulator.orders());
     if (pathname.startsWith('/__emulator/orders/') && method === 'GET') {
-      let orderNumber: string;
-      try {
-        orderNumber = decodeURIComponent(pathname.slice('/__emulator/orders/'.length));
-      } catch {
-        return sendJson(res, 400, { error: 'bad order number encoding' });
-      }
+      const orderNumber = pathParam(pathname, '/__emulator/orders/');
+      if (orderNumber === null) return sendJson(res, 400, { error: 'bad order number encoding' });
       const o = emulator.order(orderNumber);
       return o ? sendJson(res, 200, o) : sendJson(res, 404, { error: `order ${orderNumber} not found` });
+    }
+    if (pathname.startsWith('/__emulator/cabinet/') && method === 'GET') {
+      const orderNumber = pathParam(pathname, '/__emulator/cabinet/');
+      if (orderNumber === null) return sendJson(res, 400, { error: 'bad order number encoding' });
+      const c = emulator.cabinet(orderNumber);
+      return c ? sendJson(res, 200, c) : sendJson(res, 404, { error: `order ${orderNumber} not found` });
+    }
+    if (pathname === '/__emulator/files' && method === 'GET') return sendJson(res, 200, emulator.files());
+    if (pathname.startsWith('/__emulator/files/') && method === 'GET') {
+      const id = pathParam(pathname, '/__emulator/files/');
+      const f = id === null ? undefined : files.get(id);
+      if (!f) return sendJson(res, 404, { error: 'file not found' });
+      res.writeHead(200, {
+        'content-type': f.mimeType,
+        'content-length': f.bytes.length,
+        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(f.fileName)}`,
+        'x-content-sha256': f.sha256,
+      });
+      res.end(f.bytes);
+      return;
     }
     if (pathname === '/__emulator/messages' && method === 'GET') return sendJson(res, 200, emulator.messages());
     sendJson(res, 404, { error: 'unknown emulator endpoint' });
@@ -620,10 +876,10 @@ export async function startElkEmulator(options: ElkEmulatorOptions = {}): Promis
 
     if (state.faults.outage) {
       if (state.faults.outageMode === 'reset') {
-        req.socket.destroy();
+        req.socket?.destroy();
         return;
       }
-      await readBody(req).catch(() => undefined);
+      await readBody(req, maxBodyBytes).catch(() => undefined);
       throw new HttpError(503, 'SystemFault', 'SMEVFailure', 'Emulated outage');
     }
     if (state.faults.latencyMs > 0) await delay(state.faults.latencyMs);
@@ -643,14 +899,21 @@ export async function startElkEmulator(options: ElkEmulatorOptions = {}): Promis
   }
 
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (res.headersSent || req.socket.destroyed) return;
-      if (e instanceof HttpError) return sendFault(res, e);
-      sendFault(res, new HttpError(500, 'SystemFault', 'InternalError', (e as Error)?.message ?? String(e)));
-    });
+    handle(req, res)
+      .catch((e: unknown) => {
+        if (res.headersSent || !req.socket || req.socket.destroyed) return;
+        if (e instanceof HttpError) {
+          // A refused upload is not read to its end: close the connection once the answer is out.
+          if (e.status === 413) res.setHeader('connection', 'close');
+          return sendFault(res, e, (e as HttpError & { extra?: Record<string, unknown> }).extra ?? {});
+        }
+        sendFault(res, new HttpError(500, 'SystemFault', 'InternalError', (e as Error)?.message ?? String(e)));
+      })
+      // Whatever goes wrong with one request, the process hosting the emulator (the demo's worker) keeps running.
+      .catch(() => req.socket?.destroy());
   });
+  server.on('clientError', (_err, socket) => socket.destroy());
 
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
@@ -664,6 +927,7 @@ export async function startElkEmulator(options: ElkEmulatorOptions = {}): Promis
   const emulator: ElkEmulator = {
     url: `http://${urlHost}:${port}`,
     port,
+    exchangeDir,
     faults,
     stop: () =>
       new Promise<void>((resolve, reject) => {
@@ -677,6 +941,14 @@ export async function startElkEmulator(options: ElkEmulatorOptions = {}): Promis
     },
     messages: () => structuredClone(state.messages),
     reset: () => state.reset(),
+    files: () => files.all().map(fileView),
+    file: (fsUuid) => files.get(fsUuid),
+    cabinet: (orderNumber) => state.cabinet(orderNumber),
+    registerEpguRequest: (r) => {
+      const { requestClientId, orderId } = RegisterEpguRequestSchema.parse(r);
+      if (!state.epguRequests.has(requestClientId)) state.epguRequests.set(requestClientId, { requestClientId, orderId, statuses: [] });
+    },
+    epguRequests: () => structuredClone([...state.epguRequests.values()]),
   };
   return emulator;
 }

@@ -1,7 +1,8 @@
 /**
  * CLI: runs the ЕЛК/SMEV-adapter emulator as a separate process.
  *   ts-node epgu/emulator/main.ts --port 7590 [--host 127.0.0.1] [--service-target-codes a,b]
- *     [--allowed-status-codes 1,2,3] [--reply-delay-ms 0]
+ *     [--allowed-status-codes 1,2,3] [--reply-delay-ms 0] [--exchange-dir DIR] [--max-attachment-bytes N]
+ * The control token for /__emulator/ routes comes from SMEV_EMULATOR_TOKEN (required beyond loopback).
  * Prints the base URL on stdout (one line, "ELK emulator listening on <url>") and stops on SIGTERM/SIGINT.
  */
 import { startElkEmulator, ElkEmulatorOptions } from './elkEmulator';
@@ -42,11 +43,18 @@ function parseArgs(argv: string[]): ElkEmulatorOptions {
       case '--reply-delay-ms':
         opts.replyDelayMs = int(need());
         break;
+      case '--exchange-dir':
+        opts.exchangeDir = need();
+        break;
+      case '--max-attachment-bytes':
+        opts.maxAttachmentBytes = int(need());
+        break;
       case '--help':
       case '-h':
         process.stdout.write(
           'usage: ts-node epgu/emulator/main.ts [--port 7590] [--host 127.0.0.1] [--service-target-codes a,b] ' +
-            '[--allowed-status-codes 1,2] [--reply-delay-ms 0]\n',
+            '[--allowed-status-codes 1,2] [--reply-delay-ms 0] [--exchange-dir DIR] [--max-attachment-bytes N]\n' +
+            'env SMEV_EMULATOR_TOKEN: token for the /__emulator/ routes (required when --host is not loopback)\n',
         );
         process.exit(0);
       default:
@@ -58,8 +66,9 @@ function parseArgs(argv: string[]): ElkEmulatorOptions {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  const emulator = await startElkEmulator({ port: 7590, ...opts });
-  process.stdout.write(`ELK emulator listening on ${emulator.url}\n`);
+  const token = process.env.SMEV_EMULATOR_TOKEN;
+  const emulator = await startElkEmulator({ port: 7590, ...opts, ...(token ? { controlToken: token } : {}) });
+  process.stdout.write(`ELK emulator listening on ${emulator.url} (exchange folder ${emulator.exchangeDir})\n`);
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

@@ -1,5 +1,6 @@
 // fireEscalationRung against a real PostgreSQL, a real SMTP server and a real HTTP server.
 import { ApplicationFailure } from '@temporalio/common';
+import { markCaseOverdue } from '../../activities';
 import {
   createEscalationActivities,
   parseDirectory,
@@ -40,6 +41,7 @@ beforeAll(async () => {
     directory,
     notifiers: [smtpNotifier, new WebhookNotifier({ timeoutMs: 5000 })],
     caseLinkBase: LINK_BASE,
+    markCaseOverdue,
   });
   for (const app of ['APP-1', 'APP-2', 'APP-3', 'APP-4']) {
     await db.pool.query(

@@ -1,5 +1,6 @@
 // TaskBoard against a real PostgreSQL: tasks come from fireEscalationRung (no notifiers: board only).
 import { createEscalationActivities, demoDirectoryConfig, TaskBoard, TaskBoardError } from '../../escalation';
+import { markCaseOverdue } from '../../activities';
 import { startTestDatabase, type TestDatabase } from './support';
 
 let db: TestDatabase;
@@ -10,7 +11,7 @@ let headTaskId: number;
 beforeAll(async () => {
   db = await startTestDatabase('taskboard');
   board = new TaskBoard(db.pool);
-  const activities = createEscalationActivities({ pool: db.pool, directory: demoDirectoryConfig(), notifiers: [], caseLinkBase: 'https://vis.example.ru/cases' });
+  const activities = createEscalationActivities({ pool: db.pool, directory: demoDirectoryConfig(), notifiers: [], caseLinkBase: 'https://vis.example.ru/cases', markCaseOverdue });
   const base = {
     serviceCode: 'SVC-1',
     serviceTitle: 'Выдача справки',

@@ -58,7 +58,7 @@ export function validApplication(n: number, overrides: Partial<ApplicationInput>
   return {
     applicationNumber: `HOST-${process.pid % 100000}-${Date.now() % 1e7}-${n}`,
     serviceCode: 'archive-certificate',
-    channel: 'epgu',
+    channel: 'inPerson',
     receivedAt: new Date().toISOString(),
     applicant: { kind: 'person', ...SAMPLE_PERSON, snils: snilsFor(112233445) },
     assignedClerk: 'ivanova',

@@ -106,6 +106,9 @@ describe('service definition files', () => {
     ['a zero term', (d) => (d.regulation.term.amount = 0), 'regulation.term.amount'],
     ['a string term', (d) => (d.regulation.term.amount = '30'), 'regulation.term.amount'],
     ['a missing regulation', (d) => delete d.regulation, 'regulation'],
+    ['no rule for when the term starts', (d) => delete d.regulation.termStart, 'regulation.termStart'],
+    ['a term start that is neither receipt nor registration', (d) => (d.regulation.termStart.from = 'decision'), 'regulation.termStart.from'],
+    ['a term start without its legal source', (d) => (d.regulation.termStart.basis = ' '), 'regulation.termStart.basis'],
   ])('refuses %s naming the file and field', (_label, mutate, field) => {
     const d = valid();
     d.code = 'extra-service';

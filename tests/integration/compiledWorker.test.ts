@@ -40,6 +40,7 @@ it('runs with plain node on the prebuilt bundle and delivers the statuses of an 
       TEMPORAL_ADDRESS: ctx.stack.temporalAddress,
       DATABASE_URL: ctx.stack.databaseUrl,
       SMEV_ADAPTER_URL: ctx.emulator.url,
+      SMEV_EXCHANGE_DIR: ctx.emulator.exchangeDir,
       CASE_PAYLOAD_KEYS: TEST_KEY_SPEC,
       CASE_PAYLOAD_KEY_ACTIVE: 'test-2026',
       CASE_TASK_QUEUE: ctx.taskQueue,

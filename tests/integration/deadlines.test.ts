@@ -13,7 +13,7 @@ import { createLifecycleActivities } from '../../activities';
 import { createElkChannel } from '../../activities/elkChannel';
 import { ProductionCalendar } from '../../calendar/productionCalendar';
 import { computeRegulatoryClock } from '../../calendar/regulatoryClock';
-import { DEFAULT_ESCALATION_LADDER, scheduleRungs } from '../../calendar/escalationLadder';
+import { DEFAULT_ESCALATION_LADDER, scheduleRungs } from '../../escalation';
 import { localDateTimeOf } from '../../calendar/timeZone';
 import { CaseClient } from '../../client/caseClient';
 import { SmevAdapterClient } from '../../epgu/smevAdapterClient';
@@ -24,7 +24,7 @@ import { createRefusalRenderer } from '../../refusal';
 import { ServiceRegistry } from '../../services/registry';
 import { ServiceDefinitionSchema } from '../../shared/serviceProfile';
 import { CaseLifecyclePlugin } from '../../worker/plugin';
-import { readStack, sampleApplication, TEST_CODEC_KEYS, TEST_DEPARTMENT } from '../support/harness';
+import { readStack, sampleApplication, TEST_CODEC_KEYS, TEST_DEPARTMENT, waitFor } from '../support/harness';
 
 const TZ = TEST_DEPARTMENT.timeZone;
 const services = new ServiceRegistry([
@@ -32,7 +32,19 @@ const services = new ServiceRegistry([
     code: 'test-thirty-days',
     title: 'Тестовая услуга со сроком 30 рабочих дней',
     serviceTargetCode: '6300000010000000999',
-    regulation: { term: { amount: 30, unit: 'workingDays' } },
+    regulation: {
+      term: { amount: 30, unit: 'workingDays' },
+      termStart: { from: 'registration', basis: 'ч. 1 ст. 12 Федерального закона от 02.05.2006 № 59-ФЗ («со дня регистрации»)' },
+    },
+  }),
+  ServiceDefinitionSchema.parse({
+    code: 'test-five-from-receipt',
+    title: 'Тестовая услуга: 5 рабочих дней со дня получения заявления',
+    serviceTargetCode: '6300000010000000998',
+    regulation: {
+      term: { amount: 5, unit: 'workingDays' },
+      termStart: { from: 'receipt', basis: 'ч. 11 ст. 51 ГрК РФ («со дня получения заявления»)' },
+    },
   }),
 ]);
 const calendar = new ProductionCalendar();
@@ -76,7 +88,7 @@ beforeAll(async () => {
   const activities = createLifecycleActivities({
     pool,
     services,
-    elk: createElkChannel(new SmevAdapterClient({ baseUrl: emulator.url, itSystem: 'TEST_VIS' }), TEST_DEPARTMENT),
+    elk: createElkChannel(new SmevAdapterClient({ baseUrl: emulator.url, itSystem: 'TEST_VIS' }), TEST_DEPARTMENT, { exchangeDir: emulator.exchangeDir }),
     calendar,
     timeZone: TZ,
     refusalRenderer: createRefusalRenderer(),
@@ -93,6 +105,7 @@ beforeAll(async () => {
     elkRetryMaxIntervalMs: 500,
     // The Java test server has no search attribute registry.
     searchAttributes: false,
+    reports: { department: 'deadlines-test', outputDir: '/tmp/case-lifecycle-test-reports' },
   });
   worker = await Worker.create({
     connection: env.nativeConnection,
@@ -105,7 +118,8 @@ beforeAll(async () => {
   // A plain client: waiting for a result must not unlock time skipping, or the server would race past the
   // timeouts of activities still running in real time. Time moves only in skip().
   const plain = new Client({ connection: env.connection, plugins: [new CaseLifecyclePlugin({ codecKeys: TEST_CODEC_KEYS })] });
-  cases = new CaseClient({ client: plain, services, taskQueue: 'deadlines', searchAttributes: false });
+  // The case system lives in the skipped time too: receipts are stamped with the test server's clock.
+  cases = new CaseClient({ client: plain, services, taskQueue: 'deadlines', searchAttributes: false, now: () => Date.now() + portalSkewMs });
 });
 
 afterAll(async () => {
@@ -255,6 +269,38 @@ it('gives the clerk a task when a stage outlives its own term (registration with
   await skip('10 days');
   const after = await pool.query(`SELECT kind FROM clerk_tasks WHERE application_number = $1 AND kind LIKE 'stageTerm:%'`, [no]);
   expect(after.rows.map((r) => r.kind)).toEqual(['stageTerm:received']);
+  await cases.applicantCancelled(no);
+  await cases.result(no);
+});
+
+it('counts a term that runs from receipt from receipt: a late registration eats the budget, the registration term still watches', async () => {
+  const app = sampleApplication({ serviceCode: 'test-five-from-receipt', assignedClerk: 'ivanova', receivedAt: new Date(await env.currentTimeMs()).toISOString() });
+  const no = app.applicationNumber;
+  await cases.startApplication(app);
+  const fromReceipt = computeRegulatoryClock({ startedAt: app.receivedAt, term: { amount: 5, unit: 'workingDays' }, timeZone: TZ }, calendar);
+  // The term runs before anyone registers the case.
+  const before = await waitFor(async () => (await cases.state(no)).deadline);
+  expect(before).toBe(fromReceipt.deadline);
+
+  await skip('4 days');
+  await cases.act(no, 'register', { clerk: 'ivanova' });
+  const registered = await registeredAt(no);
+  const fromRegistration = computeRegulatoryClock({ startedAt: registered, term: { amount: 5, unit: 'workingDays' }, timeZone: TZ }, calendar);
+  expect(calendar.workingDaysBetween(fromReceipt.dueDate!, fromRegistration.dueDate!)).toBeGreaterThanOrEqual(1);
+  // Registration restarted nothing: the deadline is still five working days from receipt.
+  const state = await cases.state(no);
+  expect(state.deadline).toBe(fromReceipt.deadline);
+  const { rows: record } = await pool.query('SELECT deadline, registered_at FROM applications WHERE application_number = $1', [no]);
+  expect(record[0].deadline.toISOString()).toBe(new Date(fromReceipt.deadline!).toISOString());
+  expect(record[0].registered_at.toISOString()).toBe(new Date(registered).toISOString());
+  // The gap was watched: registration outlived its own term of 1 working day.
+  const { rows: tasks } = await pool.query(`SELECT kind FROM clerk_tasks WHERE application_number = $1 AND kind LIKE 'stageTerm:%'`, [no]);
+  expect(tasks.map((t) => t.kind)).toEqual(['stageTerm:received']);
+
+  await skip('10 days');
+  const fired = await firedRungs(no);
+  expect(fired.map((f) => f.rung)).toContain('breach');
+  for (const f of fired) expect(f.deadline.toISOString()).toBe(new Date(fromReceipt.deadline!).toISOString());
   await cases.applicantCancelled(no);
   await cases.result(no);
 });

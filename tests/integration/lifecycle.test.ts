@@ -54,9 +54,9 @@ describe('application lifecycle', () => {
     expect(snap.stage).toBe('resultIssued');
 
     const result = await ctx.cases.result(no);
-    expect(result).toEqual({ applicationNumber: no, outcome: 'resultIssued', elkStatusesDelivered: 4, elkStatusesSkipped: 0 });
-    // 6 accepted → 7 intermediate (interagency) → 14 waiting for documents → 3 service provided.
-    expect(elkStatuses(no)).toEqual([6, 7, 14, 3]);
+    expect(result).toEqual({ applicationNumber: no, outcome: 'resultIssued', elkStatusesDelivered: 5, elkStatusesSkipped: 0 });
+    // 6 accepted → 7 intermediate (interagency) → 14 waiting for documents → 6 review resumed → 3 service provided.
+    expect(elkStatuses(no)).toEqual([6, 7, 14, 6, 3]);
     const history = ctx.emulator.order(no)!.history;
     const dates = history.map((h) => Date.parse(h.statusDate));
     expect([...dates].sort((a, b) => a - b)).toEqual(dates);
@@ -67,7 +67,8 @@ describe('application lifecycle', () => {
       [1, 6, 'delivered', 'CreateOrdersRequest'],
       [2, 7, 'delivered', 'UpdateOrdersRequest'],
       [3, 14, 'delivered', 'UpdateOrdersRequest'],
-      [4, 3, 'delivered', 'UpdateOrdersRequest'],
+      [4, 6, 'delivered', 'UpdateOrdersRequest'],
+      [5, 3, 'delivered', 'UpdateOrdersRequest'],
     ]);
     const { rows: projection } = await ctx.pool.query('SELECT stage, outcome, assigned_clerk, completed_at FROM applications WHERE application_number = $1', [no]);
     expect(projection[0]).toMatchObject({ stage: 'resultIssued', outcome: 'resultIssued', assigned_clerk: 'ivanova' });
@@ -77,7 +78,7 @@ describe('application lifecycle', () => {
     expect(due[0].registered_at).not.toBeNull();
     // Every message the portal received is valid ЕЛК 1.0.2 XML, checked by Debian's xmllint against the XSD.
     const sent = ctx.emulator.messages().filter((m) => m.content.includes(`>${no}<`));
-    expect(sent.length).toBeGreaterThanOrEqual(4);
+    expect(sent.length).toBeGreaterThanOrEqual(5);
     for (const m of sent) {
       expect(m.outcome).toBe('applied');
       expect(xmllintSchemaCheck(m.content)).toBe('- validates');
@@ -229,7 +230,7 @@ describe('ЕЛК delivery under faults', () => {
     ctx.emulator.faults.set({ outage: false });
 
     await ctx.cases.result(no);
-    expect(elkStatuses(no)).toEqual([6, 15, 3]);
+    expect(elkStatuses(no)).toEqual([6, 15, 6, 3]);
     const { rows } = await ctx.pool.query(
       `SELECT count(*)::int AS n FROM elk_delivery_attempts WHERE application_number = $1 AND outcome = 'transport-error'`,
       [no],

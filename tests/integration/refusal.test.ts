@@ -88,7 +88,11 @@ describe('with an in-process worker', () => {
     expect(letters).toHaveLength(2);
     const issued = letters[1];
     expect(issued.issued_at).not.toBeNull();
-    expect(history[1].attachments).toEqual([{ fsUuid: issued.letter_id, docTypeId: 'ELK_RESULT' }]);
+    // FSuuid is the id of the file actually uploaded, and that file is the issued letter's PDF.
+    const [attached] = history[1].attachments;
+    expect(history[1].attachments).toHaveLength(1);
+    expect(attached.docTypeId).toBe('ELK_RESULT');
+    expect(ctx.emulator.file(attached.fsUuid!)!.bytes.equals(issued.pdf)).toBe(true);
     // The stored PDF carries the same sentences in Cyrillic.
     const pdfText = spawnSync('pdftotext', ['-raw', '-', '-'], { input: issued.pdf }).stdout.toString('utf8');
     expect(pdfText).toContain('Петрову Ивану Сергеевичу');
@@ -165,7 +169,8 @@ it('stores the letter before the refusal status reaches ЕЛК, also when the wo
     expect(letter.issued_at).not.toBeNull();
     expect(letter.created_at.getTime()).toBeLessThanOrEqual(Date.parse(refusal.receivedAt));
     expect(letter.issued_at!.getTime()).toBeLessThanOrEqual(Date.parse(refusal.receivedAt));
-    expect(refusal.attachments[0].fsUuid).toBe(letter.letter_id);
+    expect(refusal.attachments).toHaveLength(1);
+    expect(ctx.emulator.file(refusal.attachments[0].fsUuid!)!.bytes.equals(letter.pdf)).toBe(true);
   } finally {
     await killProcess(second, 'SIGTERM');
   }

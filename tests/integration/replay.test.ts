@@ -7,6 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+import { storeResultDocument } from '../../documents/resultDocuments';
+import { simpleResultPdf } from '../../scripts/demoDocuments';
+import { ApplicationInput } from '../../shared/application';
 import { CaseLifecyclePlugin } from '../../worker/plugin';
 import { createTestContext, sampleApplication, TestContext, TEST_CODEC_KEYS, waitFor } from '../support/harness';
 
@@ -65,6 +68,22 @@ const ROUTES: Record<string, Route> = {
     await ctx.cases.act(no, 'resolveDeliveryProblem', { clerk: 'ivanova', action: 'retry' });
     await ctx.cases.applicantCancelled(no);
   },
+  // issueResult with a result document (RESULT_DOCUMENT_PATCH); filed on ЕПГУ, so statuses answer ЕПГУ's request.
+  'epgu-result-document': async (no) => {
+    const document = await storeResultDocument(ctx.pool, TEST_CODEC_KEYS, { applicationNumber: no, fileName: 'result.pdf', content: simpleResultPdf([no]) });
+    await ctx.cases.act(no, 'register', { clerk: 'ivanova' });
+    await ctx.cases.act(no, 'startReview', { clerk: 'ivanova' });
+    await ctx.cases.act(no, 'draftDecision', { clerk: 'ivanova', outcome: 'approve' });
+    await ctx.cases.act(no, 'approve', { clerk: 'head' });
+    await ctx.cases.act(no, 'issueResult', { clerk: 'ivanova', document });
+  },
+};
+const APPLICATION_OVERRIDES: Record<string, () => Partial<ApplicationInput>> = {
+  'epgu-result-document': () => {
+    const epgu = { orderId: String(8_000_000_000 + (Date.now() % 1_000_000)), requestClientId: `epgu-replay-${Date.now()}` };
+    ctx.emulator.registerEpguRequest(epgu);
+    return { channel: 'epgu', epgu };
+  },
 };
 
 async function replay(histories: { id: string; history: unknown }[]) {
@@ -81,7 +100,11 @@ async function replay(histories: { id: string; history: unknown }[]) {
 it('replays the recorded history of every lifecycle path without determinism errors', async () => {
   const recorded: { id: string; history: unknown }[] = [];
   for (const [name, route] of Object.entries(ROUTES)) {
-    const app = sampleApplication({ applicationNumber: `R-${name.slice(0, 12)}-${Date.now() % 100000}`, serviceCode: 'construction-permit' });
+    const app = sampleApplication({
+      applicationNumber: `R-${name.slice(0, 12)}-${Date.now() % 100000}`,
+      serviceCode: 'construction-permit',
+      ...APPLICATION_OVERRIDES[name]?.(),
+    });
     await ctx.cases.startApplication(app);
     await route(app.applicationNumber);
     await ctx.cases.result(app.applicationNumber);

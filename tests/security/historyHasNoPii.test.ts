@@ -14,11 +14,14 @@ import { expectNoPii, ORGANISATION, PERSON } from './support/person';
 let ctx: TestContext;
 let plain: Awaited<ReturnType<typeof plainClient>>;
 const codec = new AesGcmPayloadCodec(TEST_CODEC_KEYS);
-const personApp = sampleApplication({ serviceCode: 'construction-permit', applicant: PERSON, channel: 'epgu' });
+const epgu = { orderId: String(6_000_000_000 + (Date.now() % 1_000_000)), requestClientId: `epgu-pii-${process.pid}-${Date.now()}` };
+const personApp = sampleApplication({ serviceCode: 'construction-permit', applicant: PERSON, channel: 'epgu', epgu });
 const orgApp = sampleApplication({ serviceCode: 'archive-certificate', applicant: ORGANISATION });
 
 beforeAll(async () => {
   ctx = await createTestContext('history-pii');
+  // Filed on ЕПГУ: statuses answer this request.
+  ctx.emulator.registerEpguRequest(epgu);
   await ctx.startWorker();
   plain = await plainClient(ctx.stack.temporalAddress);
 

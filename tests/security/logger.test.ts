@@ -1,7 +1,7 @@
 // The masking logger: each kind of personal value is masked in messages, in fields at any depth, in
 // errors, and through the Temporal Logger adapter; ids and dates that merely look numeric survive.
 import { Writable } from 'node:stream';
-import { createLogger, maskDeep, maskPersonalData, temporalLoggerFrom } from '../../security/logger';
+import { createLogger, maskDeep, maskPersonalData, MAX_LOGGED_STRING, temporalLoggerFrom } from '../../security/logger';
 
 function capture() {
   const lines: string[] = [];
@@ -99,12 +99,13 @@ describe('createLogger and temporalLoggerFrom', () => {
 });
 
 describe('cost', () => {
-  it('stays linear on long runs without separators and cuts huge strings', () => {
+  // The guarantee is structural: a string is cut to MAX_LOGGED_STRING before any pattern runs, so the cost of
+  // masking is bounded whatever the caller logs (a timing assertion would only measure the machine).
+  it('cuts huge strings before masking and still masks what remains', () => {
     const run = 'A'.repeat(2_000_000);
-    const started = Date.now();
     const out = maskPersonalData(`${run} ivan@example.ru`);
-    expect(Date.now() - started).toBeLessThan(2000);
-    expect(out.length).toBeLessThan(20_000);
+    expect(out.length).toBeLessThan(MAX_LOGGED_STRING + 100);
+    expect(out).toContain(`[${2_000_000 + ' ivan@example.ru'.length - MAX_LOGGED_STRING} more characters]`);
     expect(maskPersonalData(`${'8'.repeat(5000)}${' '.repeat(5000)}x ivan@example.ru`)).toContain('***@example.ru');
     expect(maskPersonalData(`${'a'.repeat(100)}@example.ru`)).toBe('***@example.ru');
   });

@@ -47,6 +47,8 @@ export const TEST_DEPARTMENT = {
   elkEnv: 'SVCDEV' as const,
   oktmo: '45000000',
   officeName: 'Отдел предоставления услуг',
+  // Test codes for the channels whose ЕСНСИ 7213 codes are not confirmed (only inPerson = 4 is).
+  applicationAcceptance: { mfc: 91, post: 92, departmentSite: 93 },
 };
 
 export type Emulator = Awaited<ReturnType<typeof startElkEmulator>>;
@@ -92,6 +94,7 @@ export async function createTestContext(name: string, emulatorOptions: ElkEmulat
         taskQueue,
         databaseUrl: stack.databaseUrl,
         smevAdapterUrl: emulator.url,
+        smevExchangeDir: emulator.exchangeDir,
         itSystem: 'TEST_VIS',
         department: TEST_DEPARTMENT,
         codecKeys: TEST_CODEC_KEYS,
@@ -170,6 +173,7 @@ export function startWorkerProcess(ctx: TestContext, opts: { entry?: string; env
       TEMPORAL_ADDRESS: ctx.stack.temporalAddress,
       DATABASE_URL: ctx.stack.databaseUrl,
       SMEV_ADAPTER_URL: ctx.emulator.url,
+      SMEV_EXCHANGE_DIR: ctx.emulator.exchangeDir,
       CASE_PAYLOAD_KEYS: TEST_KEY_SPEC,
       CASE_PAYLOAD_KEY_ACTIVE: 'test-2026',
       CASE_TASK_QUEUE: ctx.taskQueue,

@@ -1,16 +1,14 @@
 import fc from 'fast-check';
 import {
-  DEFAULT_ESCALATION_LADDER,
   ProductionCalendar,
   addDays,
   computeRegulatoryClock,
   defaultProductionCalendar,
-  escalationLadderSchema,
   localDate,
-  scheduleRungs,
   workingWindow,
   type RegulatoryClockInput,
 } from '../../calendar';
+import { DEFAULT_ESCALATION_LADDER, escalationLadderSchema, scheduleRungs } from '../../escalation';
 
 const cal = defaultProductionCalendar();
 const MSK = 'Europe/Moscow';

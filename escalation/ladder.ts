@@ -1,11 +1,21 @@
-// The escalation ladder: who is reminded when, as department config. Scheduling is a pure
+// The escalation ladder: who is reminded when, as department config (the rungs are fired by escalationActivities). Scheduling is a pure
 // function of the clock, so a workflow can recompute the whole schedule after any ledger change.
 import { z } from 'zod';
-import { addDays } from './localDate';
-import type { ProductionCalendar } from './productionCalendar';
-import { regulatoryClockInputSchema, type RegulatoryClockInput, type RegulatoryClockOutput } from './regulatoryClock';
-import { formatOffsetDateTime, localDateOf } from './timeZone';
-import { DEFAULT_WORKING_HOURS, nextWorkingInstant, workingWindow, type WorkingHours, type WorkingWindow } from './workingHours';
+import {
+  addDays,
+  DEFAULT_WORKING_HOURS,
+  formatOffsetDateTime,
+  localDateOf,
+  nextWorkingInstant,
+  regulatoryClockInputSchema,
+  workingWindow,
+  type ProductionCalendar,
+  type RegulatoryClockInput,
+  type RegulatoryClockOutput,
+  type WorkingHours,
+  type WorkingWindow,
+} from '../calendar';
+import { roleSchema, type Role } from './roles';
 
 export const rungAtSchema = z.union([
   /** Share of the term's working time consumed (working minutes of non-suspended days, not wall clock). */
@@ -20,8 +30,8 @@ export const escalationRungSchema = z
   .object({
     rung: z.string().trim().min(1),
     at: rungAtSchema,
-    /** Roles to notify, e.g. clerk, head, deputy, management. */
-    notify: z.array(z.string().trim().min(1)).min(1),
+    /** Roles to notify: clerk, head, deputy, management. */
+    notify: z.array(roleSchema).min(1),
     /** The case is marked overdue when this rung fires. */
     flagsOverdue: z.boolean().default(false),
   })
@@ -46,7 +56,7 @@ export interface ScheduledRung {
   rung: string;
   /** ISO 8601 with the department's offset. */
   fireAt: string;
-  notify: string[];
+  notify: Role[];
   flagsOverdue: boolean;
 }
 

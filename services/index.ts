@@ -1,0 +1,2 @@
+// Service definitions (ЕЛК codes, ФРГУ target codes, regulation): the registry that loads and checks them.
+export { ServiceRegistry } from './registry';
