@@ -13,6 +13,7 @@ import { createComplianceReportActivities } from '../reports';
 import type { ServiceRegistry } from '../services';
 import { UNKNOWN_SERVICE } from '../shared/lifecycle';
 import type { ServiceProfile } from '../shared/serviceProfile';
+import { createAdmissionActivities } from './admission';
 import { createCaseRecordActivities, markCaseOverdue } from './caseRecords';
 import { createDeadlineActivities } from './deadlines';
 import { createElkDeliveryActivities, ElkChannel } from './elkDelivery';
@@ -63,21 +64,25 @@ export interface LifecycleDependencies {
 
 export function createLifecycleActivities(deps: LifecycleDependencies) {
   const elkRetryMaxIntervalMs = deps.elkRetryMaxIntervalMs ?? 60_000;
+  const records = createCaseRecordActivities(deps.pool);
+  const deadlines = createDeadlineActivities({ services: deps.services, calendar: deps.calendar, timeZone: deps.timeZone, hours: deps.workingHours });
+  async function loadServiceProfile(serviceCode: string): Promise<ServiceProfile> {
+    const profile = deps.services.profile(serviceCode, elkRetryMaxIntervalMs, deps.searchAttributes ?? true);
+    if (!profile) {
+      throw ApplicationFailure.create({
+        type: UNKNOWN_SERVICE,
+        message: `Неизвестный код услуги (unknown service code): serviceCode. Известные: ${deps.services.codes().join(', ')}`,
+        nonRetryable: true,
+      });
+    }
+    return profile;
+  }
   return {
-    async loadServiceProfile(serviceCode: string): Promise<ServiceProfile> {
-      const profile = deps.services.profile(serviceCode, elkRetryMaxIntervalMs, deps.searchAttributes ?? true);
-      if (!profile) {
-        throw ApplicationFailure.create({
-          type: UNKNOWN_SERVICE,
-          message: `Неизвестный код услуги (unknown service code): serviceCode. Известные: ${deps.services.codes().join(', ')}`,
-          nonRetryable: true,
-        });
-      }
-      return profile;
-    },
-    ...createCaseRecordActivities(deps.pool),
+    loadServiceProfile,
+    ...createAdmissionActivities({ loadServiceProfile, computeStageDeadline: deadlines.computeStageDeadline, recordCaseEvent: records.recordCaseEvent }),
+    ...records,
     ...createElkDeliveryActivities(deps.pool, deps.elk, { replyWaitMs: deps.elkReplyWaitMs ?? 20_000, keys: deps.letterKeys }),
-    ...createDeadlineActivities({ services: deps.services, calendar: deps.calendar, timeZone: deps.timeZone, hours: deps.workingHours }),
+    ...deadlines,
     ...createRefusalActivities({ pool: deps.pool, renderer: deps.refusalRenderer, timeZone: deps.timeZone, keys: deps.letterKeys }),
     ...createResultDocumentActivities({ pool: deps.pool, keys: deps.letterKeys }),
     ...createEscalationActivities({ pool: deps.pool, directory: deps.directory, notifiers: deps.notifiers, caseLinkBase: deps.caseLinkBase, timeZone: deps.timeZone, markCaseOverdue }),
@@ -112,4 +117,5 @@ export { markCaseOverdue } from './caseRecords';
 export { createElkChannel, type DepartmentIdentity } from './elkChannel';
 export { elkClientId, withoutQuotedValues, type ElkChannel, type ElkReply } from './elkDelivery';
 export { CALENDAR_COVERAGE, type ClockLedger, type DeadlineComputation } from './deadlines';
+export { createAdmissionActivities, type Admission, type AdmissionRequest } from './admission';
 export { readRefusalLetters, type PrepareRefusalInput, type RefusalDraft, type StoredRefusalLetter } from './refusalLetters';

@@ -1,29 +1,28 @@
-// `npm run bench`: how many applications one worker carries. Starts its own Temporal dev server, PostgreSQL
-// and the ЕЛК emulator, then measures a baseline (no-op activities: the engine's own limit on this machine)
-// and full application lifecycles, and optionally 10,000 open cases waiting on their deadline timers.
-// Everything (worker, bench client, emulator) runs in this one process, so CPU and RSS figures include the
-// client and the emulator; the Temporal server and PostgreSQL are measured separately from /proc.
-// See bench/README.md for the options and how to read the output.
-import { xmllintHostPid } from '../epgu';
+// `npm run bench`: how much engine work one application costs, and how many applications one worker carries.
+// Starts its own Temporal dev server, PostgreSQL and the ЕЛК emulator (a child process), then runs three
+// workloads side by side at each n: the engine floor (a minimal no-op workflow), the same-shape baseline (the
+// lifecycle workflow with no-op activities: same events, Updates, timers, upserts) and the real lifecycle;
+// optionally 10,000 open cases waiting on their deadline timers. Every worker runs in a child process of its
+// own (bench/workerProcess.ts), so worker, bench client, emulator, XSD validator, Temporal and PostgreSQL are
+// each measured from /proc. See bench/README.md for the options and how to read the output.
 import { snilsWithChecksum as snils } from '../shared/identifiers';
-import { DEMO_PATHS, driveDemoPath } from '../scripts/demoRoutes';
+import { ChildProcess, fork, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode, DefaultLogger, LogLevel, LogMetadata, makeTelemetryFilterString, NativeConnection, Runtime, Worker, WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, WorkerOptions } from '@temporalio/worker';
 import { Client as PgClient, Pool } from 'pg';
 import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { CaseClient, ClerkActionRejectedError } from '../client/caseClient';
 import { generateKeySpec, parseCodecKeys } from '../codec';
 import { migrate } from '../db';
-import { startElkEmulator } from '../epgu';
 import { freePort, ROOT, startLocalPostgres, startLocalTemporal } from '../scripts/localStack';
 import { ServiceRegistry } from '../services';
 import { ApplicationInput } from '../shared/application';
-import { createWorkerRuntime, WorkerRuntime } from '../worker';
+import type { BenchWorkerKind, BenchWorkerSpec } from './workerProcess';
 
 const DATA = path.join(ROOT, '.data/bench');
 const RESULTS = path.join(ROOT, 'bench/results');
@@ -36,8 +35,6 @@ interface Options {
   concurrency: number;
   workerOptions: Partial<WorkerOptions>;
   scaleWorkerOptions: Partial<WorkerOptions>;
-  demo: boolean;
-  prebundled: boolean;
   skipBaseline: boolean;
   label: string;
   historySample: number;
@@ -50,7 +47,7 @@ function parseOptions(argv: string[]): Options {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const has = (name: string) => argv.includes(`--${name}`);
-  const ns = (get('n') ?? (has('scale') || has('demo') ? '' : '100,1000')).split(',').filter(Boolean).map(Number);
+  const ns = (get('n') ?? (has('scale') ? '' : '100,1000')).split(',').filter(Boolean).map(Number);
   if (ns.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--n expects a comma-separated list of positive integers');
   const workerOptions = JSON.parse(get('worker-options') ?? '{}');
   return {
@@ -60,8 +57,6 @@ function parseOptions(argv: string[]): Options {
     workerOptions,
     // A bounded cache keeps RSS flat however many cases are open; evicted cases replay on their next task.
     scaleWorkerOptions: { maxCachedWorkflows: 1000, ...workerOptions },
-    demo: has('demo'),
-    prebundled: !has('bundle-at-start'),
     skipBaseline: has('skip-baseline'),
     label: get('label') ?? '',
     historySample: Number(get('history-sample') ?? 200),
@@ -118,13 +113,20 @@ function pgCpu(dataDir: string): number {
   }
 }
 
-/**
- * xmllint CPU: reaped children of this process (/proc/self/stat cutime+cstime) plus the live xmllint host with
- * the xmllint runs it reaped (epgu/xsdValidator.ts starts xmllint from there).
- */
-function childCpuSelf(): number {
-  const hostPid = xmllintHostPid();
-  return procCpu(process.pid) - procCpu(process.pid, false) + (hostPid ? procCpu(hostPid) : 0);
+/** Every live descendant of a process (the worker's XSD validator host and what it started). */
+function descendantsOf(pid: number): number[] {
+  const kids = childrenOf(pid);
+  return kids.concat(...kids.map(descendantsOf));
+}
+
+/** Resident memory of a process from /proc (0 once it has exited). */
+function rssBytes(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 // Core's Prometheus histograms; a delta between two scrapes gives the distribution of one phase.
@@ -154,50 +156,24 @@ function histoSummary(after: Histo, before: Histo): Record<string, number | stri
   return { count: total, p50_le_ms: q(0.5), p95_le_ms: q(0.95), p99_le_ms: q(0.99), over_5s: over5s };
 }
 
-// Counts the SDK's "[TMPRL1104] Workflow task duration exceeded 5 seconds" warnings and keeps their durations.
-class CountingLogger extends DefaultLogger {
-  slowTasks: number[] = [];
-  constructor() {
-    super('WARN', ({ level, message, meta }) => {
-      if (message.includes('TMPRL1104')) {
-        // The duration is in the message fields; fall back to parsing the text if the meta layout differs.
-        const m = meta as Record<string, unknown> | undefined;
-        const fromMeta = Number(m?.workflow_task_duration ?? (m?.fields as Record<string, unknown> | undefined)?.workflow_task_duration);
-        const fromText = Number(/workflow_task_duration[=:]\s*"?(\d+)/.exec(`${message} ${JSON.stringify(meta ?? {})}`)?.[1]);
-        this.slowTasks.push(Number.isFinite(fromMeta) ? fromMeta : Number.isFinite(fromText) ? fromText : -1);
-        return;
-      }
-      if (level === 'ERROR') process.stderr.write(`[sdk ${level}] ${message} ${meta ? JSON.stringify(meta).slice(0, 300) : ''}\n`);
-    });
-  }
-  override log(level: LogLevel, message: string, meta?: LogMetadata): void {
-    super.log(level, message, meta);
-  }
-}
-
-class Sampler {
+/** RSS of one process (the worker) sampled from /proc; peak and, for the scale run, a series. */
+class RssSampler {
   private timer: NodeJS.Timeout;
-  private readonly loop = monitorEventLoopDelay({ resolution: 10 });
-  peakRss = 0;
-  series: { t: number; rssMiB: number; heapMiB: number }[] = [];
-  constructor(private readonly t0 = Date.now(), everyMs = 500, private readonly keepSeries = false) {
-    this.loop.enable();
+  peak = 0;
+  series: { t: number; rssMiB: number }[] = [];
+  constructor(private readonly pid: number, private readonly t0 = Date.now(), everyMs = 500, private readonly keepSeries = false) {
     this.timer = setInterval(() => this.sample(), everyMs);
     this.sample();
   }
-  sample(): void {
-    const m = process.memoryUsage();
-    this.peakRss = Math.max(this.peakRss, m.rss);
-    if (this.keepSeries) this.series.push({ t: round((Date.now() - this.t0) / 1000), rssMiB: round(m.rss / 2 ** 20), heapMiB: round(m.heapUsed / 2 ** 20) });
+  sample(): number {
+    const rss = rssBytes(this.pid);
+    this.peak = Math.max(this.peak, rss);
+    if (this.keepSeries) this.series.push({ t: round((Date.now() - this.t0) / 1000), rssMiB: round(rss / 2 ** 20) });
+    return rss;
   }
-  stop() {
+  stop(): number {
     clearInterval(this.timer);
-    this.sample();
-    this.loop.disable();
-    return {
-      peakRssMiB: round(this.peakRss / 2 ** 20),
-      eventLoopDelayMs: { p50: round(this.loop.percentile(50) / 1e6), p99: round(this.loop.percentile(99) / 1e6), max: round(this.loop.max / 1e6) },
-    };
+    return round(this.peak / 2 ** 20);
   }
 }
 
@@ -329,40 +305,93 @@ async function historyFigures(client: Client, ids: string[]): Promise<HistoryFig
   };
 }
 
+// ---------------------------------------------------------------- processes
+interface BenchWorker {
+  kind: BenchWorkerKind;
+  pid: number;
+  metricsUrl: string;
+  /** Shuts the worker down (in-flight tasks finish) and waits for its process to exit. */
+  stop(): Promise<{ slowWorkflowTaskWarnings: number }>;
+}
+
+async function startWorker(spec: Omit<BenchWorkerSpec, 'metricsPort'>): Promise<BenchWorker> {
+  const metricsPort = await freePort();
+  const child: ChildProcess = fork(path.join(__dirname, 'workerProcess.ts'), [JSON.stringify({ ...spec, metricsPort })], {
+    cwd: ROOT,
+    execArgv: ['-r', 'ts-node/register/transpile-only'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stopped: { slowWorkflowTaskWarnings: number } | undefined;
+  await new Promise<void>((resolve, reject) => {
+    child.on('message', (m: { ready?: boolean; stopped?: boolean; slowWorkflowTaskWarnings?: number }) => {
+      if (m.ready) resolve();
+      if (m.stopped) stopped = { slowWorkflowTaskWarnings: m.slowWorkflowTaskWarnings ?? 0 };
+    });
+    void exited.then((code) => reject(new Error(`bench worker ${spec.kind} exited with ${code} before it was ready`)));
+  });
+  return {
+    kind: spec.kind,
+    pid: child.pid!,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    async stop() {
+      child.send({ cmd: 'stop' });
+      const code = await exited;
+      if (code !== 0) throw new Error(`bench worker ${spec.kind} exited with ${code}`);
+      return stopped ?? { slowWorkflowTaskWarnings: 0 };
+    },
+  };
+}
+
+/** The ЕЛК emulator in a process of its own (its CPU is measured apart from the worker's). */
+async function startEmulatorProcess(): Promise<{ pid: number; url: string; exchangeDir: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  // The SMEV exchange folder the adapter and the worker share (result documents travel through it).
+  const exchangeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-smev-exchange-'));
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'epgu/emulator/main.ts', '--port', String(port), '--host', '127.0.0.1', '--exchange-dir', exchangeDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (l) => {
+      const m = /listening on (\S+)/.exec(l);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
+  });
+  return {
+    pid: child.pid!,
+    url,
+    exchangeDir,
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 // ---------------------------------------------------------------- main
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
+  // The replay measurement runs a replay worker in this process: its logs stay quiet.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const started = new Date();
   const runTag = started.toISOString().replace(/\D/g, '').slice(2, 14);
   say(`bench ${runTag}: n=${opts.ns.join(',') || '-'} scale=${opts.scale ?? '-'} concurrency=${opts.concurrency} workerOptions=${JSON.stringify(opts.workerOptions)} load=${load().join(' ')}`);
-
-  const logger = new CountingLogger();
-  const metricsPort = await freePort();
-  Runtime.install({
-    logger,
-    telemetryOptions: {
-      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
-      metrics: {
-        prometheus: {
-          bindAddress: `127.0.0.1:${metricsPort}`,
-          // Finer than core's defaults, which stop at 1 s for workflow task latency (substring match on the name).
-          histogramBucketOverrides: { latency: [5, 10, 25, 50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 7500, 10000, 20000, 60000] },
-        },
-      },
-    },
-  });
-  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
 
   // Fresh Temporal (its SQLite file grows with every run) and a fresh database in the bench cluster.
   fs.rmSync(path.join(DATA, 'temporal'), { recursive: true, force: true });
   fs.mkdirSync(DATA, { recursive: true });
   const silent = { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never;
   const t0 = Date.now();
-  const [temporalServer, pg, baselineBundle, lifecycleBundle] = await Promise.all([
+  const [temporalServer, pg, baselineBundle, lifecycleBundle, emulator] = await Promise.all([
     startLocalTemporal({ dataDir: path.join(DATA, 'temporal') }),
     startLocalPostgres({ dataDir: path.join(DATA, 'pg') }),
     bundleWorkflowCode({ workflowsPath: require.resolve('./baselineWorkflow'), logger: silent }),
     bundleWorkflowCode({ workflowsPath: require.resolve('./lifecycleWorkflows'), logger: silent }),
+    startEmulatorProcess(),
   ]);
   const baselineBundlePath = path.join(DATA, 'baseline-bundle.js');
   const lifecycleBundlePath = path.join(DATA, 'lifecycle-bundle.js');
@@ -376,109 +405,118 @@ async function main(): Promise<void> {
   const dbUrl = pg.url.replace(/\/postgres$/, `/${dbName}`);
   const statsPool = new Pool({ connectionString: dbUrl, max: 2 });
   await migrate(statsPool);
-  // A failed run must not leave its Temporal server and PostgreSQL cluster behind.
+  // A failed run must not leave its Temporal server, PostgreSQL cluster and emulator behind.
   cleanup = async () => {
     temporalServer.process.kill('SIGTERM');
+    await emulator.stop().catch(() => undefined);
     await pg.stop().catch(() => undefined);
   };
-  const emulator = await startElkEmulator({ port: 0, host: '127.0.0.1' });
   say(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s (Temporal ${temporalServer.address}, PostgreSQL ${dbName}, emulator ${emulator.url})`);
 
-  const codecKeys = parseCodecKeys(generateKeySpec('bench-1'), 'bench-1');
+  const codecKeySpec = generateKeySpec('bench-1');
+  const codecKeys = parseCodecKeys(codecKeySpec, 'bench-1');
   const services = ServiceRegistry.load();
   const connection = await Connection.connect({ address: temporalServer.address });
   const cases = await CaseClient.connect({ address: temporalServer.address, codecKeys, services });
+  // No payload codec: the floor and the same-shape workers have none either.
   const rawClient = new Client({ connection });
 
-  async function startLifecycleWorker(taskQueue: string, workerOptions: Partial<WorkerOptions>): Promise<{ rt: WorkerRuntime; running: Promise<void> }> {
-    const rt = await createWorkerRuntime({
-      temporalAddress: temporalServer.address,
-      namespace: 'default',
+  const worker = (kind: BenchWorkerKind, taskQueue: string, workerOptions: Partial<WorkerOptions>) =>
+    startWorker({
+      kind,
       taskQueue,
-      databaseUrl: dbUrl,
-      smevAdapterUrl: emulator.url,
-      smevExchangeDir: emulator.exchangeDir,
-      itSystem: 'BENCH',
-      department: { senderInn: '7701234564', timeZone: 'Europe/Moscow', elkEnv: 'SVCDEV', oktmo: '45000000', officeName: 'Отдел предоставления услуг', applicationAcceptance: { mfc: 91, departmentSite: 93 } },
-      codecKeys,
-      services,
-      elkRetryMaxIntervalMs: 1000,
-      ...(opts.prebundled ? { workflowBundlePath: lifecycleBundlePath } : {}),
+      temporalAddress: temporalServer.address,
+      bundlePath: kind === 'floor' ? baselineBundlePath : lifecycleBundlePath,
       workerOptions,
-      migrate: false,
+      ...(kind === 'real' ? { databaseUrl: dbUrl, smevAdapterUrl: emulator.url, smevExchangeDir: emulator.exchangeDir, codecKeySpec } : {}),
     });
-    return { rt, running: rt.run() };
+  const casesOn = (taskQueue: string, codec = true) => new CaseClient({ client: codec ? cases.client : rawClient, services, taskQueue });
+
+  async function statusLatencies(ids: string[]): Promise<number[]> {
+    const lat: number[] = [];
+    for (const id of ids) {
+      const res = await fetch(`${emulator.url}/__emulator/orders/${encodeURIComponent(id)}`);
+      if (!res.ok) continue;
+      const order = (await res.json()) as { history: { statusDate: string; receivedAt: string }[] };
+      for (const e of order.history) lat.push(Date.parse(e.receivedAt) - Date.parse(e.statusDate));
+    }
+    return lat;
   }
 
-  const casesOn = (taskQueue: string) => new CaseClient({ client: cases.client, services, taskQueue });
-
-  /** Starts measuring a phase; the returned function ends it and gives the common figures. */
-  async function phase(taskQueue: string) {
+  /** Starts measuring a phase on a running worker; end() stops the worker and gives the figures. */
+  async function phase(w: BenchWorker, taskQueue: string, rssEveryMs = 500, keepSeries = false) {
+    const validatorCpu = () => procCpu(w.pid) - procCpu(w.pid, false) + descendantsOf(w.pid).reduce((a, d) => a + procCpu(d), 0);
     const before = {
       t: Date.now(),
-      cpu: process.cpuUsage(),
-      children: childCpuSelf(),
+      worker: procCpu(w.pid, false),
+      validator: validatorCpu(),
+      client: process.cpuUsage(),
+      emulator: procCpu(emulator.pid),
       temporal: procCpu(temporalServer.process.pid!),
       pg: pgCpu(pg.dataDir),
-      rss: process.memoryUsage().rss,
+      rss: rssBytes(w.pid),
       writes: await pgWrites(statsPool),
-      wft: await scrapeHisto(metricsUrl, 'temporal_workflow_task_execution_latency', taskQueue),
-      wftS2S: await scrapeHisto(metricsUrl, 'temporal_workflow_task_schedule_to_start_latency', taskQueue),
-      actS2S: await scrapeHisto(metricsUrl, 'temporal_activity_schedule_to_start_latency', taskQueue),
-      slow: logger.slowTasks.length,
+      wft: await scrapeHisto(w.metricsUrl, 'temporal_workflow_task_execution_latency', taskQueue),
+      wftS2S: await scrapeHisto(w.metricsUrl, 'temporal_workflow_task_schedule_to_start_latency', taskQueue),
+      actS2S: await scrapeHisto(w.metricsUrl, 'temporal_activity_schedule_to_start_latency', taskQueue),
       updateTimeouts: updateTimeouts.count,
       load: load(),
     };
-    const sampler = new Sampler();
+    const sampler = new RssSampler(w.pid, before.t, rssEveryMs, keepSeries);
     return {
+      sampler,
+      rssStart: before.rss,
       /** Throughput window ends here; figures that need the worker closed (PostgreSQL stats) come after. */
       mark() {
         return (Date.now() - before.t) / 1000;
       },
-      async end(apps: number, closeWorker: () => Promise<void>) {
+      async end(apps: number) {
         const seconds = (Date.now() - before.t) / 1000;
-        const cpu = process.cpuUsage(before.cpu);
-        const wft = histoSummary(await scrapeHisto(metricsUrl, 'temporal_workflow_task_execution_latency', taskQueue), before.wft);
-        const wftS2S = histoSummary(await scrapeHisto(metricsUrl, 'temporal_workflow_task_schedule_to_start_latency', taskQueue), before.wftS2S);
-        const actS2S = histoSummary(await scrapeHisto(metricsUrl, 'temporal_activity_schedule_to_start_latency', taskQueue), before.actS2S);
-        const s = sampler.stop();
-        const rssEnd = process.memoryUsage().rss;
-        const workerCpu = (cpu.user + cpu.system) / 1e6;
-        const children = childCpuSelf() - before.children;
-        const temporalCpu = procCpu(temporalServer.process.pid!) - before.temporal;
-        // Backends flush their table statistics when they exit: close the worker's pool first.
-        await closeWorker();
+        const wft = histoSummary(await scrapeHisto(w.metricsUrl, 'temporal_workflow_task_execution_latency', taskQueue), before.wft);
+        const wftS2S = histoSummary(await scrapeHisto(w.metricsUrl, 'temporal_workflow_task_schedule_to_start_latency', taskQueue), before.wftS2S);
+        const actS2S = histoSummary(await scrapeHisto(w.metricsUrl, 'temporal_activity_schedule_to_start_latency', taskQueue), before.actS2S);
+        const rssEnd = sampler.sample();
+        const rssPeakMiB = sampler.stop();
+        const cpu = {
+          worker: procCpu(w.pid, false) - before.worker,
+          validator: validatorCpu() - before.validator,
+          client: (() => {
+            const c = process.cpuUsage(before.client);
+            return (c.user + c.system) / 1e6;
+          })(),
+          emulator: procCpu(emulator.pid) - before.emulator,
+          temporal: procCpu(temporalServer.process.pid!) - before.temporal,
+        };
+        const loadAfter = load();
+        // Backends flush their table statistics when they exit: the worker (and its pool) goes first.
+        const { slowWorkflowTaskWarnings } = await w.stop();
         await sleep(700);
         const pgCpuS = pgCpu(pg.dataDir) - before.pg;
         const writes = await pgWrites(statsPool);
-        const per1000 = (x: number) => round((x * 1000) / apps, 1);
+        const perApp = (x: number) => round((x * 1000) / apps, 1);
         return {
           seconds: round(seconds, 2),
           loadavgBefore: before.load,
-          loadavgAfter: load(),
-          process: {
-            note: 'worker, bench client and ЕЛК emulator share this process: nothing is subtracted',
-            cpuSeconds: round(workerCpu, 2),
-            cpuSecondsPer1000Apps: per1000(workerCpu),
-            xmllintChildCpuSecondsPer1000Apps: per1000(children),
-            rssStartMiB: round(before.rss / 2 ** 20),
-            rssPeakMiB: s.peakRssMiB,
-            rssEndMiB: round(rssEnd / 2 ** 20),
-            rssGrowthPer1000AppsMiB: per1000((rssEnd - before.rss) / 2 ** 20),
-            eventLoopDelayMs: s.eventLoopDelayMs,
+          loadavgAfter: loadAfter,
+          cpuMsPerApp: {
+            worker: perApp(cpu.worker),
+            temporal: perApp(cpu.temporal),
+            postgres: perApp(pgCpuS),
+            validator: perApp(cpu.validator),
+            client: perApp(cpu.client),
+            emulator: perApp(cpu.emulator),
           },
-          temporalServerCpuSecondsPer1000Apps: per1000(temporalCpu),
-          postgresCpuSecondsPer1000Apps: per1000(pgCpuS),
+          workerRss: { startMiB: round(before.rss / 2 ** 20), peakMiB: rssPeakMiB, endMiB: round(rssEnd / 2 ** 20) },
           pgRowsWrittenPerApp: round((writes.total - before.writes.total) / apps, 2),
           pgRowsWrittenPerAppByTable: Object.fromEntries(
             Object.entries(writes.byTable)
-              .map(([t, w]) => [t, round((w - (before.writes.byTable[t] ?? 0)) / apps, 2)] as const)
-              .filter(([, w]) => w > 0),
+              .map(([t, wr]) => [t, round((wr - (before.writes.byTable[t] ?? 0)) / apps, 2)] as const)
+              .filter(([, wr]) => wr > 0),
           ),
           workflowTaskLatency: wft,
           workflowTaskScheduleToStart: wftS2S,
           activityScheduleToStart: actS2S,
-          slowWorkflowTaskWarnings: logger.slowTasks.length - before.slow,
+          slowWorkflowTaskWarnings,
           updateRpcTimeoutsRetried: updateTimeouts.count - before.updateTimeouts,
         };
       },
@@ -495,9 +533,9 @@ async function main(): Promise<void> {
   // 1. How many activity calls a typical lifecycle makes: from a real history, not from reading the code.
   let activityCalls = 15;
   let localActivityCalls = 0;
-  if ((opts.ns.length && !opts.skipBaseline) || opts.scale) {
+  if (opts.ns.length || opts.scale) {
     const tq = `bench-probe-${runTag}`;
-    const { rt, running } = await startLifecycleWorker(tq, opts.workerOptions);
+    const w = await worker('real', tq, opts.workerOptions);
     const no = `PROBE-${runTag}`;
     await typicalPath(casesOn(tq), application(no, 0));
     const h = await historyFigures(cases.client, [no]);
@@ -505,109 +543,106 @@ async function main(): Promise<void> {
     localActivityCalls = Math.round(h.localActivitiesPerApp);
     report.typicalLifecycle = h;
     say(`typical lifecycle: ${h.activitiesPerApp} activity + ${h.localActivitiesPerApp} local activity calls ${JSON.stringify(h.activityTypes)}, ${h.workflowTasksPerApp} workflow tasks, ${h.eventsPerApp} events, ${h.bytesPerApp} bytes`);
-    await rt.shutdown();
-    await running;
+    await w.stop();
   }
 
-  // 2. Baseline and lifecycle at each N.
+  // 2. The three workloads at each n, one after another in the same run.
   const rows: Record<string, unknown>[] = [];
   for (const n of opts.ns) {
-    const row: Record<string, unknown> = { n };
+    const row: Record<string, any> = { n };
     if (!opts.skipBaseline) {
-      const tq = `bench-baseline-${runTag}-${n}`;
-      const nc = await NativeConnection.connect({ address: temporalServer.address });
-      const worker = await Worker.create({
-        connection: nc,
-        taskQueue: tq,
-        workflowBundle: { codePath: baselineBundlePath },
-        activities: { async noop() {} },
-        ...opts.workerOptions,
-      });
-      const running = worker.run();
-      const ph = await phase(tq);
+      const tq = `bench-floor-${runTag}-${n}`;
+      const w = await worker('floor', tq, opts.workerOptions);
+      const ph = await phase(w, tq);
       const ids = Array.from({ length: n }, (_, i) => `B-${runTag}-${n}-${i}`);
       await bounded(ids, opts.concurrency, async (id) => {
         const h = await rawClient.workflow.start('baselineWorkflow', { workflowId: id, taskQueue: tq, args: [activityCalls, localActivityCalls] });
         await h.result();
       });
       const wall = ph.mark();
-      const figures = await ph.end(n, async () => {
-        worker.shutdown();
-        await running;
-        await nc.close();
-      });
-      row.baseline = { appsPerSecond: round(n / wall, 2), ...figures, history: await historyFigures(rawClient, ids.slice(0, Math.min(20, n))) };
-      say(`  baseline  n=${n}: ${round(n / wall, 2)} apps/s in ${round(wall)} s, load ${figures.loadavgAfter.join(' ')}`);
+      const figures = await ph.end(n);
+      row.floor = { appsPerSecond: round(n / wall, 2), ...figures, history: await historyFigures(rawClient, ids.slice(0, Math.min(20, n))) };
+      say(`  floor      n=${n}: ${row.floor.appsPerSecond} apps/s in ${round(wall)} s, CPU ms/app ${JSON.stringify(figures.cpuMsPerApp)}, load ${figures.loadavgAfter.join(' ')}`);
+
+      const tq2 = `bench-sameshape-${runTag}-${n}`;
+      const w2 = await worker('sameShape', tq2, opts.workerOptions);
+      const ph2 = await phase(w2, tq2);
+      const ids2 = Array.from({ length: n }, (_, i) => `SS-${runTag}-${n}-${i}`);
+      const c2 = casesOn(tq2, false);
+      await bounded(ids2, opts.concurrency, (id, i) => typicalPath(c2, application(id, i)));
+      const wall2 = ph2.mark();
+      const figures2 = await ph2.end(n);
+      row.sameShape = { appsPerSecond: round(n / wall2, 2), ...figures2, history: await historyFigures(rawClient, ids2.slice(0, Math.min(20, n))) };
+      say(`  sameShape  n=${n}: ${row.sameShape.appsPerSecond} apps/s in ${round(wall2)} s, CPU ms/app ${JSON.stringify(figures2.cpuMsPerApp)}, load ${figures2.loadavgAfter.join(' ')}`);
     }
     {
       const tq = `bench-lifecycle-${runTag}-${n}`;
-      const { rt, running } = await startLifecycleWorker(tq, opts.workerOptions);
-      const ph = await phase(tq);
+      const w = await worker('real', tq, opts.workerOptions);
+      const ph = await phase(w, tq);
       const ids = Array.from({ length: n }, (_, i) => `L-${runTag}-${n}-${i}`);
       const c = casesOn(tq);
       await bounded(ids, opts.concurrency, (id, i) => typicalPath(c, application(id, i)));
       const wall = ph.mark();
-      const figures = await ph.end(n, async () => {
-        await rt.shutdown();
-        await running;
-      });
+      const figures = await ph.end(n);
       // Stage change (statusDate the workflow stamped) → the emulator received the message.
-      const lat: number[] = [];
-      for (const id of ids) for (const e of emulator.order(id)?.history ?? []) lat.push(Date.parse((e as { receivedAt: string }).receivedAt) - Date.parse(e.statusDate));
+      const lat = await statusLatencies(ids);
       const sample = ids.filter((_, i) => i % Math.max(1, Math.floor(n / opts.historySample)) === 0).slice(0, opts.historySample);
-      row.lifecycle = {
+      row.real = {
         appsPerSecond: round(n / wall, 2),
         ...figures,
         statusDeliveryLatencyMs: percentiles(lat),
         statusesPerApp: round(lat.length / n, 2),
         history: await historyFigures(cases.client, sample),
+        replay: await replayCost(sample.slice(0, 50)),
       };
-      say(`  lifecycle n=${n}: ${round(n / wall, 2)} apps/s in ${round(wall)} s, status latency ${JSON.stringify(percentiles(lat))}, load ${figures.loadavgAfter.join(' ')}`);
+      say(`  real       n=${n}: ${row.real.appsPerSecond} apps/s in ${round(wall)} s, CPU ms/app ${JSON.stringify(figures.cpuMsPerApp)}, status latency ${JSON.stringify(percentiles(lat))}, load ${figures.loadavgAfter.join(' ')}`);
     }
-    if (row.baseline) row.lifecycleToBaseline = round((row.lifecycle as { appsPerSecond: number }).appsPerSecond / (row.baseline as { appsPerSecond: number }).appsPerSecond, 3);
+    if (row.sameShape) {
+      row.ratios = {
+        realToSameShapeThroughput: round(row.real.appsPerSecond / row.sameShape.appsPerSecond, 3),
+        sameShapeToFloorThroughput: round(row.sameShape.appsPerSecond / row.floor.appsPerSecond, 3),
+        workerCpuRealToSameShape: round(row.real.cpuMsPerApp.worker / row.sameShape.cpuMsPerApp.worker, 2),
+        workerCpuSameShapeToFloor: round(row.sameShape.cpuMsPerApp.worker / row.floor.cpuMsPerApp.worker, 2),
+        temporalCpuRealToSameShape: round(row.real.cpuMsPerApp.temporal / row.sameShape.cpuMsPerApp.temporal, 2),
+        temporalCpuSameShapeToFloor: round(row.sameShape.cpuMsPerApp.temporal / row.floor.cpuMsPerApp.temporal, 2),
+        loadavg: { floor: row.floor.loadavgAfter, sameShape: row.sameShape.loadavgAfter, real: row.real.loadavgAfter },
+      };
+    }
     rows.push(row);
   }
   report.runs = rows;
-  if (rows.length > 1) report.growth = growth(rows);
 
-  // 2b. The demo's load (npm start): 36 applications on five paths at once while the portal misbehaves.
-  if (opts.demo) {
-    const tq = `bench-demo-${runTag}`;
+  /**
+   * CPU of replaying whole histories in this process, as a worker does for a case evicted from its cache:
+   * the first replay (bundle load) is left out.
+   */
+  async function replayCost(ids: string[]) {
+    if (ids.length < 2) return null;
+    const histories = [];
+    for (const id of ids) histories.push({ workflowId: id, history: await cases.client.workflow.getHandle(id).fetchHistory() });
+    const { Worker } = await import('@temporalio/worker');
+    const { AesGcmPayloadCodec } = await import('../codec');
+    const replayOptions = { workflowBundle: { codePath: lifecycleBundlePath }, dataConverter: { payloadCodecs: [new AesGcmPayloadCodec(codecKeys)] } };
+    await Worker.runReplayHistory(replayOptions, histories[0]!.history, histories[0]!.workflowId);
+    const c0 = process.cpuUsage();
     const t = Date.now();
-    const { rt, running } = await startLifecycleWorker(tq, opts.workerOptions);
-    const createSeconds = (Date.now() - t) / 1000;
-    const ph = await phase(tq);
-    const count = 36;
-    const c = casesOn(tq);
-    emulator.faults.set({ dropConnectionAfterAccept: 3 });
-    const outage = setTimeout(() => {
-      emulator.faults.set({ outage: true });
-      setTimeout(() => emulator.faults.set({ outage: false }), 3000);
-    }, 1500);
-    const ids = Array.from({ length: count }, (_, i) => `D-${runTag}-${i}`);
-    await Promise.all(ids.map((id, i) => driveDemoPath(c, application(id, i, DEMO_PATHS[i % 5] === 'refuse' || i % 2 ? 'construction-permit' : 'archive-certificate'), DEMO_PATHS[i % 5])));
-    await Promise.all(ids.map((id) => c.result(id)));
-    clearTimeout(outage);
-    emulator.faults.clear();
-    const wall = ph.mark();
-    const figures = await ph.end(count, async () => {
-      await rt.shutdown();
-      await running;
-    });
-    const slow = logger.slowTasks.slice(-figures.slowWorkflowTaskWarnings);
-    report.demo = { workerCreateSeconds: round(createSeconds, 2), wallSeconds: round(wall, 2), slowWorkflowTaskMs: slow.length ? percentiles(slow) : null, ...figures };
-    say(`  demo: ${round(wall, 1)} s, worker created in ${round(createSeconds, 1)} s, slow WFT warnings ${figures.slowWorkflowTaskWarnings} ${slow.length ? JSON.stringify(percentiles(slow)) : ''}, WFT ${JSON.stringify(figures.workflowTaskLatency)}, loop ${JSON.stringify(figures.process.eventLoopDelayMs)}, load ${figures.loadavgAfter.join(' ')}`);
+    // One replay worker for all: each history is a fresh workflow (new sandbox context), as after an eviction.
+    for await (const r of Worker.runReplayHistories(replayOptions, histories.slice(1))) {
+      if (r.error) throw r.error;
+    }
+    const c = process.cpuUsage(c0);
+    const k = histories.length - 1;
+    return { histories: k, cpuMsPerReplay: round((c.user + c.system) / 1000 / k, 2), wallMsPerReplay: round((Date.now() - t) / k, 1) };
   }
 
-  // 3. Scale: many open cases on long timers; RSS over time and lateness of a short timer meanwhile.
+  // 3. Scale: many open cases on long timers; worker RSS over time (MiB per cached case) and timer lateness.
   if (opts.scale) report.scale = await scaleRun(opts.scale);
 
   async function scaleRun(count: number) {
     const tq = `bench-scale-${runTag}`;
-    const { rt, running } = await startLifecycleWorker(tq, opts.scaleWorkerOptions);
-    const ph = await phase(tq);
+    const w = await worker('real', tq, opts.scaleWorkerOptions);
+    const ph = await phase(w, tq, 2000, true);
     const t0 = Date.now();
-    const sampler = new Sampler(t0, 2000, true);
     const c = casesOn(tq);
     const probes: string[] = [];
     let registering = true;
@@ -633,9 +668,10 @@ async function main(): Promise<void> {
       const app = application(id, i);
       await c.startApplication(app);
       await act(c, id, 'register', { clerk: app.assignedClerk! } as never);
-      if (++done % 1000 === 0) say(`  scale: ${done} registered, rss ${round(process.memoryUsage().rss / 2 ** 20)} MiB, load ${load().join(' ')}`);
+      if (++done % 1000 === 0) say(`  scale: ${done} registered, worker rss ${round(rssBytes(w.pid) / 2 ** 20)} MiB, load ${load().join(' ')}`);
     });
     const registerSeconds = (Date.now() - t0) / 1000;
+    const rssRegistered = rssBytes(w.pid);
     registering = false;
     await probeLoop;
     // Every probe must have fired before we look.
@@ -650,21 +686,20 @@ async function main(): Promise<void> {
       const firedI = ev.findIndex((e) => e.eventType === E.EVENT_TYPE_TIMER_FIRED);
       const handled = ev.slice(firedI).find((e) => e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)!;
       const due = ms(startedT) + opts.probeMs;
-      lateness.push({ probe: id, startedAtS: round((ms(startedT) - t0) / 1000), serverFiredLateMs: ms(ev[firedI]) - due, workerHandledLateMs: ms(handled) - due });
+      lateness.push({ probe: id, startedAtS: round((ms(startedT) - t0) / 1000), serverFiredLateMs: ms(ev[firedI]!) - due, workerHandledLateMs: ms(handled) - due });
     }
     const openCount = (await cases.client.workflow.count(`TaskQueue = "${tq}" AND ExecutionStatus = "Running"`)).count;
-    const series = sampler.series;
-    sampler.stop();
-    const figures = await ph.end(count, async () => {
-      await rt.shutdown();
-      await running;
-    });
+    const series = ph.sampler.series;
+    const figures = await ph.end(count);
+    const cached = Math.min(count, Number(opts.scaleWorkerOptions.maxCachedWorkflows ?? 1000));
     const out = {
       openApplications: count,
       stillRunningAtEnd: openCount,
       maxCachedWorkflows: opts.scaleWorkerOptions.maxCachedWorkflows,
       registerSeconds: round(registerSeconds),
       registeredPerSecond: round(count / registerSeconds, 2),
+      // Growth of the worker's RSS from ready to all registered, over the cases the cache can hold.
+      workerMiBPerCachedCase: round((rssRegistered - ph.rssStart) / 2 ** 20 / cached, 3),
       rssSeriesMiB: series,
       timerProbes: lateness,
       timerLatenessMs: {
@@ -673,7 +708,7 @@ async function main(): Promise<void> {
       },
       ...figures,
     };
-    say(`  scale ${count}: registered in ${round(registerSeconds)} s; RSS peak ${figures.process.rssPeakMiB} MiB; probe lateness worker max ${out.timerLatenessMs.workerHandled?.max} ms`);
+    say(`  scale ${count}: registered in ${round(registerSeconds)} s; worker ${out.workerMiBPerCachedCase} MiB per cached case, RSS peak ${figures.workerRss.peakMiB} MiB; probe lateness worker max ${out.timerLatenessMs.workerHandled?.max} ms`);
     return out;
   }
 
@@ -693,41 +728,39 @@ async function main(): Promise<void> {
   await pg.stop();
 }
 
-function growth(rows: Record<string, unknown>[]) {
-  const pick = (r: Record<string, unknown>) => {
-    const l = r.lifecycle as Record<string, any>;
-    return {
-      n: r.n,
-      baselineAppsPerSecond: (r.baseline as any)?.appsPerSecond,
-      lifecycleAppsPerSecond: l.appsPerSecond,
-      ratio: r.lifecycleToBaseline,
-      statusP99Ms: l.statusDeliveryLatencyMs?.p99,
-      eventsPerApp: l.history.eventsPerApp,
-      historyBytesPerApp: l.history.bytesPerApp,
-      cpuSecondsPer1000: l.process.cpuSecondsPer1000Apps,
-      rssPeakMiB: l.process.rssPeakMiB,
-      pgRowsPerApp: l.pgRowsWrittenPerApp,
-      wftP99LeMs: l.workflowTaskLatency?.p99_le_ms,
-    };
-  };
-  return rows.map(pick);
-}
-
 function printSummary(report: Record<string, any>): void {
-  say('\n== summary ==');
-  if (report.growth) console.table(report.growth);
+  say('\n== summary (CPU ms per application, by process) ==');
+  const table: Record<string, unknown>[] = [];
   for (const r of report.runs ?? []) {
-    const l = r.lifecycle;
-    say(
-      `n=${r.n}: baseline ${r.baseline?.appsPerSecond ?? '-'} apps/s, lifecycle ${l.appsPerSecond} apps/s (ratio ${r.lifecycleToBaseline ?? '-'}); ` +
-        `status latency p50/p95/p99 ${l.statusDeliveryLatencyMs?.p50}/${l.statusDeliveryLatencyMs?.p95}/${l.statusDeliveryLatencyMs?.p99} ms; ` +
-        `history ${l.history.eventsPerApp} events, ${l.history.bytesPerApp} B/app; CPU ${l.process.cpuSecondsPer1000Apps} s/1000 (+xmllint ${l.process.xmllintChildCpuSecondsPer1000Apps}, Temporal ${l.temporalServerCpuSecondsPer1000Apps}, PostgreSQL ${l.postgresCpuSecondsPer1000Apps}); ` +
-        `RSS peak ${l.process.rssPeakMiB} MiB; PG rows/app ${l.pgRowsWrittenPerApp}; WFT p99 ≤${l.workflowTaskLatency?.p99_le_ms} ms, >5 s: ${l.workflowTaskLatency?.over_5s}; load ${l.loadavgAfter.join(' ')}`,
-    );
+    for (const kind of ['floor', 'sameShape', 'real'] as const) {
+      const x = r[kind];
+      if (!x) continue;
+      table.push({
+        n: r.n,
+        workload: kind,
+        'apps/s': x.appsPerSecond,
+        events: x.history.eventsPerApp,
+        'history B': x.history.bytesPerApp,
+        worker: x.cpuMsPerApp.worker,
+        temporal: x.cpuMsPerApp.temporal,
+        postgres: x.cpuMsPerApp.postgres,
+        validator: x.cpuMsPerApp.validator,
+        client: x.cpuMsPerApp.client,
+        emulator: x.cpuMsPerApp.emulator,
+        'rss peak MiB': x.workerRss.peakMiB,
+        'status p99 ms': x.statusDeliveryLatencyMs?.p99 ?? '',
+        load1: x.loadavgAfter[0],
+      });
+    }
+  }
+  if (table.length) console.table(table);
+  for (const r of report.runs ?? []) {
+    if (r.ratios) say(`n=${r.n}: throughput real/sameShape ${r.ratios.realToSameShapeThroughput}, sameShape/floor ${r.ratios.sameShapeToFloorThroughput}; worker CPU real/sameShape ${r.ratios.workerCpuRealToSameShape}, sameShape/floor ${r.ratios.workerCpuSameShapeToFloor}; Temporal CPU real/sameShape ${r.ratios.temporalCpuRealToSameShape}, sameShape/floor ${r.ratios.temporalCpuSameShapeToFloor}; load ${JSON.stringify(r.ratios.loadavg)}`);
+    if (r.real?.replay) say(`n=${r.n}: replay after eviction ${r.real.replay.cpuMsPerReplay} ms CPU per case (${r.real.replay.histories} histories)`);
   }
   if (report.scale) {
     const s = report.scale;
-    say(`scale ${s.openApplications}: ${s.registeredPerSecond}/s registered, RSS peak ${s.process.rssPeakMiB} MiB (cache ${s.maxCachedWorkflows}), timer lateness server ${JSON.stringify(s.timerLatenessMs.serverFired)} worker ${JSON.stringify(s.timerLatenessMs.workerHandled)}`);
+    say(`scale ${s.openApplications}: ${s.registeredPerSecond}/s registered, ${s.workerMiBPerCachedCase} MiB per cached case, worker RSS peak ${s.workerRss.peakMiB} MiB (cache ${s.maxCachedWorkflows}), timer lateness server ${JSON.stringify(s.timerLatenessMs.serverFired)} worker ${JSON.stringify(s.timerLatenessMs.workerHandled)}`);
   }
 }
 

@@ -100,7 +100,7 @@ export const feedbackInputSchema = z
 export type FeedbackInput = z.input<typeof feedbackInputSchema>;
 
 /** The derived id: one feedback workflow per application, next to (not inside) the lifecycle. */
-export const feedbackWorkflowId = (applicationNumber: string): string => `feedback:${applicationNumber}`;
+export { feedbackWorkflowId } from '../shared/feedback';
 
 /** A rating as routed to the feedback workflow: values only; the comment stays sealed in PostgreSQL. */
 export interface RoutedRating {

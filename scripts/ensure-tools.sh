@@ -3,6 +3,8 @@
 # Prints one line per tool; a second run installs nothing.
 #   - node_modules (npm ci, from package-lock.json)
 #   - Debian packages: postgresql-15 (unless DATABASE_URL is set), libxml2-utils (xmllint), poppler-utils (pdftotext)
+#   - elk-xsd-host: the long-lived libxml2 XSD validator (epgu/xsdHost/elkXsdHost.c), compiled with cc against
+#     libxml2-dev into .tools/bin (rebuilt when its source is newer)
 #   - Temporal CLI v1.5.1 built from its Go module (newest tag without `replace`, so `go install` works)
 #   - with --test-server: the Java time-skipping test server from Maven Central, and chromium (inbox browser tests)
 set -euo pipefail
@@ -46,6 +48,19 @@ ensure_debian_packages() {
 ensure_test_browser() {
   [ -x /usr/bin/chromium ] || apt_install chromium
   say "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -1)"
+}
+
+# The ЕЛК XSD compiled once: a small libxml2 host that keeps the parsed schema (epgu/xsdHost).
+ensure_xsd_host() {
+  local src="$ROOT/epgu/xsdHost/elkXsdHost.c" bin="$TOOLS/bin/elk-xsd-host"
+  if [ -x "$bin" ] && [ "$bin" -nt "$src" ]; then say "elk-xsd-host: present"; return; fi
+  local missing=()
+  command -v cc >/dev/null || missing+=(gcc)
+  command -v xml2-config >/dev/null || missing+=(libxml2-dev)
+  apt_install "${missing[@]}"
+  # shellcheck disable=SC2046 # xml2-config prints several flags
+  cc -O2 -o "$bin.tmp" "$src" $(xml2-config --cflags --libs) && mv "$bin.tmp" "$bin"
+  say "elk-xsd-host: built"
 }
 
 temporal_ok() { "$1" --version 2>/dev/null | grep -q 'Server 1\.'; }
@@ -95,5 +110,6 @@ SH
 
 ensure_node_modules
 ensure_debian_packages
+ensure_xsd_host
 ensure_temporal_cli
 if [ "${1:-}" = "--test-server" ]; then ensure_test_server; ensure_test_browser; fi

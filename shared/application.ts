@@ -3,9 +3,10 @@
 import { z } from 'zod';
 import { isoInstantSchema } from './instant';
 import { boundedString, plainString } from './plainText';
-import type { FieldProblem } from './validation';
 import { innProblem, isValidSnils } from './identifiers';
-import { BIRTH_DATE_MAX_AGE_YEARS, RECEIVED_AT_EARLIEST, RECEIVED_AT_MAX_AHEAD_MS } from './lawfulDates';
+import { BIRTH_DATE_MAX_AGE_YEARS, RECEIVED_AT_EARLIEST } from './lawfulDates';
+// Zod-free, so the workflow and the admission activity use it too.
+export { receivedAtProblem } from './lawfulDates';
 
 // Every string is bounded before its format check runs (see plainText.ts); the rule itself is shared/instant's.
 const isoInstant = (field: string) => boundedString(field, 40).pipe(isoInstantSchema);
@@ -130,13 +131,4 @@ export const ApplicationInputSchema = z
   });
 export type ApplicationInput = z.infer<typeof ApplicationInputSchema>;
 
-/**
- * Receipt is a past event: `receivedAt` at most RECEIVED_AT_MAX_AHEAD_MS ahead of `nowMs` (the client's clock; in the
- * workflow, workflow time, so the check replays identically). Null when it is lawful.
- */
-export function receivedAtProblem(receivedAt: string, nowMs: number): FieldProblem | null {
-  return Date.parse(receivedAt) <= nowMs + RECEIVED_AT_MAX_AHEAD_MS
-    ? null
-    : { field: 'receivedAt', rule: 'дата поступления: не позже текущего момента (must not be in the future)' };
-}
 export type Applicant = z.infer<typeof ApplicantSchema>;

@@ -1,5 +1,7 @@
 // The dates an application may lawfully carry. Checked at intake (client and workflow entry) so a typo of a year
-// is a field error at the boundary, not a term computed against a calendar that has no data for it.
+// is a field error at the boundary, not a term computed against a calendar that has no data for it. No zod here:
+// the workflow sandbox loads this file.
+import type { FieldProblem } from './validationTypes';
 
 /**
  * Earliest receipt: the first day of the bundled production calendar (calendar/data/ru/2020.json). Every case is
@@ -21,3 +23,13 @@ export const RECEIVED_AT_MAX_AHEAD_MS = 5 * 60_000;
  * A birth date after receipt is impossible too.
  */
 export const BIRTH_DATE_MAX_AGE_YEARS = 123;
+
+/**
+ * Receipt is a past event: `receivedAt` at most RECEIVED_AT_MAX_AHEAD_MS ahead of `nowMs` (the client's clock; in the
+ * workflow, workflow time, so the check replays identically). Null when it is lawful.
+ */
+export function receivedAtProblem(receivedAt: string, nowMs: number): FieldProblem | null {
+  return Date.parse(receivedAt) <= nowMs + RECEIVED_AT_MAX_AHEAD_MS
+    ? null
+    : { field: 'receivedAt', rule: 'дата поступления: не позже текущего момента (must not be in the future)' };
+}

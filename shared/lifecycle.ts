@@ -119,6 +119,8 @@ export interface ClerkTaskRequest {
   dueAt: string | null;
 }
 
+/** Failure type of input that breaks the schema (workflow start, admission activity). */
+export const INPUT_VALIDATION_ERROR = 'InputValidationError';
 export const ELK_BUSINESS_REJECTION = 'ElkBusinessRejection';
 export const UNKNOWN_SERVICE = 'UnknownService';
 export const REFUSAL_VALIDATION_ERROR = 'RefusalValidationError';

@@ -1,10 +1,7 @@
 import { z } from 'zod';
+import type { FieldProblem } from './validationTypes';
 
-/** One rejected field: where it is and which rule it broke. Never carries the rejected value (it may be PII). */
-export interface FieldProblem {
-  field: string;
-  rule: string;
-}
+export type { FieldProblem } from './validationTypes';
 
 /** Bad input at a boundary. The message names every field and rule, in Russian then English. */
 export class InputValidationError extends Error {

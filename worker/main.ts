@@ -2,6 +2,8 @@
 //   TEMPORAL_ADDRESS, DATABASE_URL, SMEV_ADAPTER_URL, SMEV_EXCHANGE_DIR and CASE_PAYLOAD_KEYS are required; see README.
 // A wrong or missing value stops start-up with a message naming the variable. `npm start` runs the
 // local demo instead, starting whatever is not configured.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseCodecKeys } from '../codec';
 import { installMaskedRuntimeLogger, maskPersonalData } from '../security';
 import { InputValidationError } from '../shared/validation';
@@ -9,6 +11,16 @@ import { CaseClient } from '../client/caseClient';
 import { serveHttpApi } from '../http/server';
 import { loadWorkerConfig } from './config';
 import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from './runtime';
+
+/**
+ * CASE_WORKFLOW_BUNDLE, else the bundle `npm run build` put beside the compiled worker (lib/workflow-bundle.js),
+ * else none: the workflows are bundled at start-up (running from sources).
+ */
+function workflowBundlePath(): string | undefined {
+  if (process.env.CASE_WORKFLOW_BUNDLE) return process.env.CASE_WORKFLOW_BUNDLE;
+  const prebuilt = path.join(__dirname, '..', 'workflow-bundle.js');
+  return !__filename.endsWith('.ts') && fs.existsSync(prebuilt) ? prebuilt : undefined;
+}
 
 async function main(): Promise<void> {
   // Masked JSON logs (СНИЛС, passport, phone, e-mail never reach a log line): CASE_LOG_LEVEL, CASE_LOG_FILE.
@@ -36,7 +48,7 @@ async function main(): Promise<void> {
     databaseUrl: config.DATABASE_URL!,
     smevAdapterUrl: config.SMEV_ADAPTER_URL!,
     smevExchangeDir: config.SMEV_EXCHANGE_DIR!,
-    workflowBundlePath: process.env.CASE_WORKFLOW_BUNDLE || undefined,
+    workflowBundlePath: workflowBundlePath(),
     // Under the least-privilege role (no DDL) migrations run separately: CASE_MIGRATE=false.
     migrate: config.CASE_MIGRATE === 'true',
   });

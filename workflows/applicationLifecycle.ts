@@ -24,27 +24,32 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { feedbackWorkflowId, type FeedbackInput } from '../feedback/ratingSchemas';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { FeedbackInput } from '../feedback/ratingSchemas';
+import { feedbackWorkflowId } from '../shared/feedback';
 import type { LifecycleActivities } from '../activities';
-import type { DeadlineComputation } from '../activities';
-import type { RefusalDraft } from '../activities';
-import { ApplicationInput, ApplicationInputSchema, receivedAtProblem } from '../shared/application';
+import type { Admission, DeadlineComputation, RefusalDraft } from '../activities';
+import type { ApplicationInput } from '../shared/application';
+// Zod-free: the sandbox loads none of zod (shared/clerkActionRules.ts guards mirror the zod schemas).
+import { receivedAtProblem } from '../shared/lawfulDates';
 import {
-  ApplicantCancelledSchema,
-  ApplicantRespondedSchema,
+  ApplicantCancelledGuard,
+  ApplicantRespondedGuard,
   CANCELLABLE_STAGES,
   CLERK_ACTION_TITLES_RU,
   ClerkActionArgs,
   ClerkActionName,
-  ClerkActionSchemas,
+  checkClerkAction,
   TRANSITIONS,
-} from '../shared/clerkActions';
+} from '../shared/clerkActionRules';
+import { check } from '../shared/guards';
 import {
   CaseEvent,
   CaseSnapshot,
   ELK_BUSINESS_REJECTION,
   ElkDeliveryProblem,
   ElkStatusItem,
+  INPUT_VALIDATION_ERROR,
   LifecycleResult,
   REFUSAL_VALIDATION_ERROR,
   RESULT_DOCUMENT_MISSING,
@@ -54,7 +59,6 @@ import { DEFAULT_ELK_STATUS_ON_APPLICANT_RESPONSE } from '../shared/elkStatusMap
 import type { RegulatoryLedger } from '../calendar';
 import type { ServiceProfile } from '../shared/serviceProfile';
 import { isTerminal, Stage, STAGE_TITLES_RU } from '../shared/stages';
-import { fieldPath } from '../shared/validation';
 
 // ---- Message definitions (the case system's client uses the same objects) ----
 export const clerkActionUpdates = {
@@ -106,6 +110,12 @@ const localDeadlines = proxyLocalActivities<LifecycleActivities>(DEADLINE_OPTION
 /** Patch id: cases started before local activities replay with the task-queue activities they recorded. */
 export const LOCAL_ACTIVITIES_PATCH = 'local-record-and-deadline-activities';
 /**
+ * Patch id: new cases are admitted by one local activity (input check, service profile, "receive" record,
+ * registration term) instead of zod in the workflow and three local activities, and skip search attributes the
+ * start already set. Implies LOCAL_ACTIVITIES_PATCH, so a new case records one patch marker, not two.
+ */
+export const ADMISSION_PATCH = 'admission-activity';
+/**
  * Patch id: the applicant's answer to a request queues a status (review resumed), so the cabinet stops showing
  * «требует исправления». Cases that received the answer before this change replay without that status.
  */
@@ -139,28 +149,30 @@ function elkActivities(profile: ServiceProfile) {
 }
 
 function rejectInput(message: string): never {
-  throw ApplicationFailure.create({ type: 'InputValidationError', message, nonRetryable: true });
+  throw ApplicationFailure.create({ type: INPUT_VALIDATION_ERROR, message, nonRetryable: true });
 }
 
 export async function applicationLifecycle(rawInput: ApplicationInput): Promise<LifecycleResult> {
-  // Second line of defence: the client validates too, but a workflow may be started by any tool.
-  const parsed = ApplicationInputSchema.safeParse(rawInput);
-  if (!parsed.success) {
-    rejectInput(`Заявление отклонено (application rejected): ${parsed.error.issues.map((i) => `${fieldPath(i.path) || '(root)'}: ${i.message}`).join('; ')}`);
+  // Decided once, before the first command, so every later call of this run takes the same kind.
+  const admitted = patched(ADMISSION_PATCH);
+  const local = admitted || patched(LOCAL_ACTIVITIES_PATCH);
+  // Second line of defence: the client validates too, but a workflow may be started by any tool. New cases are
+  // checked by the admission activity (below, with the same zod schema as the client); until then the input is
+  // only read where a malformed one cannot throw. Cases from before the patch were checked when they started.
+  let input = (typeof rawInput === 'object' && rawInput !== null ? rawInput : {}) as ApplicationInput;
+  if (!admitted) {
+    // Workflow time: the same answer on replay. New cases get this check inside the admission activity, against
+    // the workflow time of admission passed to it (and recorded with its result).
+    const future = receivedAtProblem(input.receivedAt, Date.now());
+    if (future) rejectInput(`Заявление отклонено (application rejected): ${future.field}: ${future.rule}`);
   }
-  const input = parsed.data;
-  // Workflow time: the same answer on replay.
-  const future = receivedAtProblem(input.receivedAt, Date.now());
-  if (future) rejectInput(`Заявление отклонено (application rejected): ${future.field}: ${future.rule}`);
-  if (workflowInfo().workflowId !== input.applicationNumber) {
+  if (!admitted && workflowInfo().workflowId !== input.applicationNumber) {
     rejectInput(`workflowId must equal applicationNumber (идентификатор процесса должен совпадать с номером заявления)`);
   }
 
   // Handlers are registered before the first await (an Update arriving earlier would find no handler);
   // they wait for the service profile, which the first activity loads.
   let profile: ServiceProfile | null = null;
-  // Decided once, before the first command, so every later call of this run takes the same kind.
-  const local = patched(LOCAL_ACTIVITIES_PATCH);
   const rec = local ? localRecords : records;
   const dl = local ? localDeadlines : deadlines;
 
@@ -194,8 +206,8 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   const firedRungs = new Set<string>();
 
   // Clusters without the case search attributes registered (and the time-skipping test server) turn them off.
-  function upsertCaseAttributes(updates: Parameters<typeof upsertSearchAttributes>[0]): void {
-    if (profile?.searchAttributes) upsertSearchAttributes(updates);
+  function upsertCaseAttributes(updates: SearchAttributeUpdatePair[]): void {
+    if (profile?.searchAttributes && updates.length > 0) upsertSearchAttributes(updates);
   }
 
   const snapshot = (): CaseSnapshot => ({
@@ -296,14 +308,11 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     }
   }
 
-  function validateArgs(action: ClerkActionName, args: unknown): void {
-    const result = ClerkActionSchemas[action].safeParse(args);
-    if (!result.success) {
-      throw new Error(
-        `Действие «${CLERK_ACTION_TITLES_RU[action]}» отклонено (${action} rejected): ` +
-          result.error.issues.map((i) => `${fieldPath(i.path)}: ${i.message}`).join('; '),
-      );
-    }
+  /** The arguments as the guards normalise them (trimmed, unknown keys dropped), or an error naming field and rule. */
+  function validArgs<A extends ClerkActionName>(action: A, args: unknown): ClerkActionArgs<A> {
+    const result = checkClerkAction(action, args);
+    if (!result.ok) throw new Error(`Действие «${CLERK_ACTION_TITLES_RU[action]}» отклонено (${action} rejected): ${result.message}`);
+    return result.value;
   }
 
   function setClerkAction<A extends ClerkActionName>(
@@ -320,12 +329,12 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
           assertActionAllowed(action);
           extraCheck?.(args);
         }
-        await apply(ClerkActionSchemas[action].parse(args) as ClerkActionArgs<A>);
+        await apply(validArgs(action, args));
         return snapshot();
       },
       {
         validator: (args: ClerkActionArgs<A>) => {
-          validateArgs(action, args);
+          validArgs(action, args);
           assertActionAllowed(action);
           extraCheck?.(args);
         },
@@ -466,26 +475,26 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   // in the same activation already sees the new stage.
   setHandler(applicantRespondedSignal, async (raw) => {
     if (!profile) await condition(() => profile !== null);
-    const args = ApplicantRespondedSchema.safeParse(raw ?? {});
-    if (!args.success || stage !== 'awaitingApplicant') {
+    const args = check(ApplicantRespondedGuard, raw ?? {});
+    if (!args.ok || stage !== 'awaitingApplicant') {
       // Duplicate or late callbacks from the portal are expected; they change nothing.
-      log.info('applicantResponded ignored', { stage, valid: args.success });
+      log.info('applicantResponded ignored', { stage, valid: args.ok });
       return;
     }
     // Review resumes: the cabinet must stop showing «требует исправления» (see shared/elkStatusMapping.ts).
     const resumed = patched(STATUS_ON_APPLICANT_RESPONSE_PATCH)
       ? (profile!.elkStatusOnApplicantResponse !== undefined ? profile!.elkStatusOnApplicantResponse : DEFAULT_ELK_STATUS_ON_APPLICANT_RESPONSE)
       : undefined;
-    void moveTo('underReview', 'applicantResponded', 'applicant', args.data.note, resumed);
+    void moveTo('underReview', 'applicantResponded', 'applicant', args.value.note, resumed);
   });
   setHandler(applicantCancelledSignal, async (raw) => {
     if (!profile) await condition(() => profile !== null);
-    const args = ApplicantCancelledSchema.safeParse(raw ?? {});
-    if (!args.success || !CANCELLABLE_STAGES.includes(stage)) {
-      log.info('applicantCancelled ignored', { stage, valid: args.success });
+    const args = check(ApplicantCancelledGuard, raw ?? {});
+    if (!args.ok || !CANCELLABLE_STAGES.includes(stage)) {
+      log.info('applicantCancelled ignored', { stage, valid: args.ok });
       return;
     }
-    void moveTo('cancelled', 'applicantCancelled', 'applicant', args.data.reason);
+    void moveTo('cancelled', 'applicantCancelled', 'applicant', args.value.reason);
   });
   setHandler(stateQuery, snapshot);
   setHandler(historyQuery, () => history.slice());
@@ -638,7 +647,11 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       const version = stageVersion;
       const watched = stage;
       if (profile!.stagesWithTerms.includes(watched)) {
-        const term = await unlessFinished(() => dl.computeStageDeadline({ serviceCode: input.serviceCode, stage: watched, enteredAt: stageEnteredAt }));
+        // The registration term came with the admission (one local activity instead of two).
+        const term =
+          version === 0 && receivedStageDeadline !== undefined
+            ? receivedStageDeadline && { deadline: receivedStageDeadline }
+            : await unlessFinished(() => dl.computeStageDeadline({ serviceCode: input.serviceCode, stage: watched, enteredAt: stageEnteredAt }));
         if (term && version === stageVersion) {
           const left = await condition(() => stageVersion !== version || isTerminal(stage), Math.max(0, Date.parse(term.deadline) - Date.now()));
           if (!left) {
@@ -682,21 +695,49 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     }
   }
 
-  profile = await rec.loadServiceProfile(input.serviceCode);
+  /** Checks the input (same zod schema as the client), loads the profile, records "receive": one marker. */
+  async function admit(at: string): Promise<Admission> {
+    try {
+      return await localRecords.admitApplication({ workflowId: workflowInfo().workflowId, application: rawInput, at });
+    } catch (err) {
+      const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : null;
+      if (cause?.type === INPUT_VALIDATION_ERROR) rejectInput(cause.message);
+      throw err;
+    }
+  }
+
+  // undefined: watchStageTerms computes the registration term itself (cases from before ADMISSION_PATCH).
+  let receivedStageDeadline: string | null | undefined;
+  let initialAttributes: SearchAttributeUpdatePair[];
+  if (admitted) {
+    const admittedAt = new Date().toISOString();
+    const admission = await admit(admittedAt);
+    input = admission.input;
+    assignedClerk = input.assignedClerk ?? null;
+    stageEnteredAt = input.receivedAt;
+    receivedStageDeadline = admission.receivedStageDeadline;
+    history.push({ seq: 1, stage: 'received', action: 'receive', actor: `channel:${input.channel}`, at: admittedAt });
+    profile = admission.profile;
+  } else {
+    profile = await rec.loadServiceProfile(input.serviceCode);
+  }
   // Profiles recorded before termStartsAt existed replay as before: the term starts at registration.
   if (profile.termStartsAt === 'receipt') {
     clock.startedAt = input.receivedAt;
     clockVersion++;
   }
-  upsertCaseAttributes([
+  initialAttributes = [
     { key: SA.stage, value: stage },
     { key: SA.serviceCode, value: input.serviceCode },
     ...(assignedClerk ? [{ key: SA.assignedClerk, value: assignedClerk }] : []),
-  ]);
+  ];
+  // CaseClient sets these when it starts the case: upserting them again is an event that changes nothing.
+  if (admitted) initialAttributes = initialAttributes.filter((u) => workflowInfo().typedSearchAttributes.get(u.key as never) !== u.value);
+  upsertCaseAttributes(initialAttributes);
   const delivery = deliverAll(profile);
   const watching = watchDeadline();
   const watchingStages = watchStageTerms();
-  void record('receive', `channel:${input.channel}`);
+  if (!admitted) void record('receive', `channel:${input.channel}`);
   enqueueElkStatus('received', profile.elkStatusByStage.received);
 
   await condition(() => isTerminal(stage));

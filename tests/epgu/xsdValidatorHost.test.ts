@@ -1,12 +1,23 @@
-// The native validator runs xmllint from a small host process: results are those of xmllint itself, and a host
-// that dies (killed by an operator, out of memory) is replaced on the next validation.
-import { stopXmllintHost, validateAgainstElkXsd } from '../../epgu/xsdValidator';
+// Where elk-xsd-host is not built, the native validator runs xmllint from a small host process: results are
+// those of xmllint itself, and a host that dies (killed by an operator, out of memory) is replaced on the next
+// validation. ELK_XSD_HOST=off selects this fallback (read at the first validation).
+import { stopXmllintHost, validateAgainstElkXsd, xsdValidatorKind } from '../../epgu/xsdValidator';
 import { buildElkCreateOrdersRequest } from '../../epgu';
 import { CTX, createInput } from './fixtures';
 
-afterAll(() => stopXmllintHost());
+const previous = process.env.ELK_XSD_HOST;
+process.env.ELK_XSD_HOST = 'off';
+afterAll(() => {
+  stopXmllintHost();
+  if (previous === undefined) delete process.env.ELK_XSD_HOST;
+  else process.env.ELK_XSD_HOST = previous;
+});
 
-describe('xmllint host', () => {
+describe('xmllint host (fallback)', () => {
+  it('is the validator in use with ELK_XSD_HOST=off', () => {
+    expect(xsdValidatorKind()).toBe('xmllint');
+  });
+
   const valid = buildElkCreateOrdersRequest(createInput(), CTX);
   const invalid = valid.replace(/<statusDate>[^<]*<\/statusDate>/, '<statusDate>вчера</statusDate>');
 
