@@ -8,6 +8,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { v5 as uuidv5 } from 'uuid';
 import { ELK_BUSINESS_REJECTION, ElkDeliveryRequest, ElkDeliveryResult } from '../shared/lifecycle';
+import { heartbeatingWhile } from './heartbeat';
 
 /** A reply of the adapter to a message, as the activity needs it. */
 export type ElkReply =
@@ -99,12 +100,14 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
       return { clientId: row.client_id, replyCode: row.reply_code ?? 0, elkOrderNumber: row.elk_order_number ?? undefined, alreadyDelivered: true };
     }
     const attempt = row.attempts;
-    const validation = await channel.validateXml(xml);
+    const validation = await heartbeatingWhile(channel.validateXml(xml));
     if (!validation.valid) return reject(req, attempt, 'InvalidContent', validation.errors.join('; '));
 
     let sent: { messageId: string; alreadySent: boolean };
     try {
-      sent = await channel.send(row.client_id, xml);
+      // Heartbeats during the send: a portal slower than the heartbeat timeout must not look like a dead worker
+      // (the retry would overlap this attempt and send again).
+      sent = await heartbeatingWhile(channel.send(row.client_id, xml));
     } catch (err) {
       if (channel.isTransient(err)) {
         await note(req, attempt, 'transport-error', (err as Error).message);
@@ -125,7 +128,7 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
     for (let wait = 25; ; wait = Math.min(wait * 2, 1000)) {
       ctx.heartbeat();
       try {
-        reply = await channel.findReply(row.client_id);
+        reply = await heartbeatingWhile(channel.findReply(row.client_id));
       } catch (err) {
         if (!channel.isTransient(err)) throw err;
         await note(req, attempt, 'transport-error', (err as Error).message);
