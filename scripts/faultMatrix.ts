@@ -40,7 +40,7 @@ const ROW_LIMIT_MS = Math.min(Math.max(Number(process.env.FAULT_ROW_LIMIT_S ?? 1
 const CALL_LIMIT_MS = 20_000;
 const CONCURRENCY = 10;
 const TASK_QUEUE = `faults-${process.pid}`;
-const KEY_SPEC = generateKeySpec('faults');
+export const KEY_SPEC = generateKeySpec('faults');
 
 // ---- small helpers ----
 
@@ -56,10 +56,10 @@ function rng(seed: number): () => number {
   };
 }
 const random = rng(SEED);
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const log = (msg: string) => process.stderr.write(`[faults ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export const log = (msg: string) => process.stderr.write(`[faults ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
-class Deadline {
+export class Deadline {
   constructor(readonly at: number) {}
   get passed(): boolean {
     return Date.now() >= this.at;
@@ -88,7 +88,7 @@ async function retrying<T>(env: Env, what: string, deadline: Deadline, fn: () =>
 }
 
 /** What a stuck case waits for: its pending activities and workflow task, for the row's report. */
-async function diagnose(env: Env, no: string): Promise<string> {
+export async function diagnose(env: Env, no: string): Promise<string> {
   try {
     const d = await env.connection.withDeadline(Date.now() + 5000, () => env.client.workflow.getHandle(no).describe());
     const acts = (d.raw.pendingActivities ?? []).map((a) =>
@@ -104,7 +104,7 @@ async function diagnose(env: Env, no: string): Promise<string> {
 // ---- lifecycles ----
 
 type Step = { act: ClerkActionName; args: Record<string, unknown>; expect: Stage } | { signal: 'responded' | 'cancelled'; expect: Stage };
-interface LifecyclePath {
+export interface LifecyclePath {
   name: string;
   steps: Step[];
   outcome: Stage;
@@ -112,7 +112,7 @@ interface LifecyclePath {
 }
 const C = { clerk: 'ivanova' };
 const act = (a: ClerkActionName, expect: Stage, args: Record<string, unknown> = {}): Step => ({ act: a, args: { ...C, ...args }, expect });
-const PATHS: LifecyclePath[] = [
+export const PATHS: LifecyclePath[] = [
   {
     name: 'positive',
     steps: [act('register', 'registered'), act('startReview', 'underReview'), act('requestInteragency', 'interagencyRequested', { agencies: ['ФНС'] }),
@@ -147,7 +147,7 @@ const PATHS: LifecyclePath[] = [
   },
 ];
 
-interface AppRun {
+export interface AppRun {
   no: string;
   path: LifecyclePath;
   started: boolean;
@@ -155,7 +155,7 @@ interface AppRun {
   error?: string;
 }
 
-interface Env {
+export interface Env {
   cases: CaseClient;
   client: Client;
   connection: Connection;
@@ -190,7 +190,8 @@ async function waitForStage(env: Env, no: string, stage: Stage, deadline: Deadli
 }
 
 /** One lifecycle; `dup` sends every Update twice with the same id (and once more without) and every Signal thrice. */
-async function runLifecycle(env: Env, run: AppRun, dup: boolean, deadline: Deadline): Promise<void> {
+/** `pause` runs between clerk steps (the soak's think time). */
+export async function runLifecycle(env: Env, run: AppRun, dup: boolean, deadline: Deadline, pause?: () => Promise<void>): Promise<void> {
   const app = newApplication(run.no);
   app.applicationNumber = run.no;
   await retrying(env, `start ${run.no}`, deadline, () => env.cases.startApplication(app));
@@ -219,13 +220,14 @@ async function runLifecycle(env: Env, run: AppRun, dup: boolean, deadline: Deadl
     }
     await waitForStage(env, run.no, step.expect, deadline);
     env.stageChanges++;
+    await pause?.();
   }
   const result = await retrying(env, `result ${run.no}`, deadline, () => env.cases.result(run.no));
   run.finished = result.outcome === run.path.outcome && result.elkStatusesDelivered === run.path.elk.length;
   if (!run.finished) run.error = `outcome ${result.outcome}, ${result.elkStatusesDelivered} delivered, ${result.elkStatusesSkipped} skipped`;
 }
 
-async function pooled<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+export async function pooled<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) await fn(items[next++]!);
@@ -235,15 +237,15 @@ async function pooled<T>(items: T[], limit: number, fn: (t: T) => Promise<void>)
 // ---- workers as separate processes ----
 
 /** One or more worker processes on the same task queue, restarted like a supervisor would after a crash. */
-class Workers {
+export class Workers {
   private readonly children: (ChildProcess | null)[];
   private readonly expectedExit = new Set<ChildProcess>();
   /** Unexpected exits with their cause (first error line of the dying process), for the current row. */
   readonly crashes: string[] = [];
   private readonly logFd: number;
-  constructor(private env: NodeJS.ProcessEnv, readonly count: number) {
+  constructor(private env: NodeJS.ProcessEnv, readonly count: number, logFile: string, private readonly nodeArgs: string[] = []) {
     this.children = Array.from({ length: count }, () => null);
-    this.logFd = fs.openSync(path.join(FAULT_DIR, 'worker.log'), 'a');
+    this.logFd = fs.openSync(logFile, 'a');
   }
   /** Environment for the next start (a rolling restart with a changed build swaps the bundle). */
   setEnv(patch: NodeJS.ProcessEnv): void {
@@ -256,7 +258,7 @@ class Workers {
     await Promise.all(this.children.map((_, i) => this.start(i)));
   }
   start(slot: number): Promise<void> {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'worker/main.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: this.env });
+    const child = spawn(process.execPath, [...this.nodeArgs, '-r', 'ts-node/register/transpile-only', 'worker/main.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: this.env });
     this.children[slot] = child;
     return new Promise((resolve, reject) => {
       let out = '';
@@ -339,7 +341,7 @@ interface Fault {
 /** Progress points (fractions of the row's statuses) at which repeated faults are injected. */
 const at = (expected: number, fraction: number) => Math.max(1, Math.floor(expected * fraction));
 
-const FAULTS: Fault[] = [
+export const FAULTS: Fault[] = [
   { name: 'none', requires: () => ({}), chaos: async () => 'baseline' },
   {
     name: 'worker-sigkill',
@@ -506,7 +508,7 @@ async function transportErrors(pool: Pool): Promise<number> {
   return rows[0]!.n;
 }
 
-async function check(env: Env, runs: AppRun[]): Promise<Pick<RowOutcome, 'expected' | 'delivered' | 'duplicates' | 'problems'>> {
+export async function check(env: Env, runs: AppRun[]): Promise<Pick<RowOutcome, 'expected' | 'delivered' | 'duplicates' | 'problems'>> {
   let expected = 0;
   let delivered = 0;
   let duplicates = 0;
@@ -624,33 +626,34 @@ async function runFault(fault: Fault, ctx: { env: Env; workers: Workers; tempora
 
 // ---- stack ----
 
-async function main(): Promise<number> {
-  const t0 = Date.now();
-  fs.mkdirSync(FAULT_DIR, { recursive: true });
-  fs.rmSync(path.join(FAULT_DIR, 'temporal'), { recursive: true, force: true });
-  fs.rmSync(path.join(FAULT_DIR, 'worker.log'), { force: true });
-  const only = process.env.FAULT_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = only?.filter((n) => !FAULTS.some((f) => f.name === n)) ?? [];
-  if (unknown.length) throw new Error(`FAULT_ONLY: unknown rows ${unknown.join(', ')} (rows: ${FAULTS.map((f) => f.name).join(', ')})`);
-  const faults = FAULTS.filter((f) => (only ? only.includes(f.name) : !f.hidden) && (!f.topology || f.topology === TOPOLOGY));
-  const skipped = only?.filter((n) => !faults.some((f) => f.name === n)) ?? [];
-  if (skipped.length) throw new Error(`FAULT_ONLY: rows ${skipped.join(', ')} need FAULT_TOPOLOGY=production`);
-  const workerCount = TOPOLOGY === 'production' ? 2 : 1;
-  log(`seed ${SEED}, ${APPS_PER_FAULT} applications per fault, topology ${TOPOLOGY} (${workerCount} worker${workerCount > 1 ? 's' : ''})`);
+export interface Stack {
+  env: Env;
+  workers: Workers;
+  temporal: TemporalCluster;
+  pg: LocalPostgres;
+}
 
+/**
+ * Temporal (dev server, or the production-shaped cluster), the case database, the ЕЛК emulator and worker
+ * processes on one task queue; everything it starts is registered in `cleanups`.
+ */
+export async function startStack(opts: { dir: string; topology: 'dev' | 'production'; workers: number; workerEnv?: NodeJS.ProcessEnv; workerNodeArgs?: string[] }): Promise<Stack> {
+  fs.mkdirSync(opts.dir, { recursive: true });
+  fs.rmSync(path.join(opts.dir, 'temporal'), { recursive: true, force: true });
+  fs.rmSync(path.join(opts.dir, 'worker.log'), { force: true });
   const [temporal, pg, bundle] = await Promise.all([
-    TOPOLOGY === 'production'
-      ? startProductionTemporal({ dataDir: path.join(FAULT_DIR, 'cluster') })
-      : startLocalTemporal({ dataDir: path.join(FAULT_DIR, 'temporal') }),
-    startLocalPostgres({ dataDir: path.join(FAULT_DIR, 'pg'), durable: true }),
+    opts.topology === 'production'
+      ? startProductionTemporal({ dataDir: path.join(opts.dir, 'cluster') })
+      : startLocalTemporal({ dataDir: path.join(opts.dir, 'temporal') }),
+    startLocalPostgres({ dataDir: path.join(opts.dir, 'pg'), durable: true }),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never }),
   ]);
   cleanups.push(() => temporal.stop(), () => pg.stop());
-  const bundlePath = path.join(FAULT_DIR, 'workflow-bundle.js');
+  const bundlePath = path.join(opts.dir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);
   // The "changed build" of a rolling restart: same workflow code, a different bundle (new build id and hash),
   // so the restarted workers must replay every open case from history.
-  changedBundlePath = path.join(FAULT_DIR, 'workflow-bundle-next.js');
+  changedBundlePath = path.join(opts.dir, 'workflow-bundle-next.js');
   fs.writeFileSync(changedBundlePath, `${bundle.code}\n// rebuilt ${new Date().toISOString()}\n`);
 
   // A fresh database per run: the checks count rows.
@@ -679,8 +682,9 @@ async function main(): Promise<number> {
     CASE_WEBHOOK_ENABLED: 'false',
     CASE_WEEKLY_REPORT_SCHEDULE: 'false',
     ELK_RETRY_MAX_INTERVAL_MS: '500',
-    CASE_REPORTS_DIR: path.join(FAULT_DIR, 'reports'),
-  }, workerCount);
+    CASE_REPORTS_DIR: path.join(opts.dir, 'reports'),
+    ...opts.workerEnv,
+  }, opts.workers, path.join(opts.dir, 'worker.log'), opts.workerNodeArgs);
   cleanups.push(async () => workers.killAll());
   await workers.startAll();
 
@@ -689,6 +693,21 @@ async function main(): Promise<number> {
   const client = new Client({ connection, plugins: [new CaseLifecyclePlugin({ codecKeys: parseCodecKeys(KEY_SPEC) })] });
   const cases = new CaseClient({ client, services: ServiceRegistry.load(), taskQueue: TASK_QUEUE });
   const env: Env = { cases, client, connection, emulator, pool, duplicatesSent: 0, stageChanges: 0 };
+  return { env, workers, temporal, pg };
+}
+
+async function main(): Promise<number> {
+  const t0 = Date.now();
+  const only = process.env.FAULT_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = only?.filter((n) => !FAULTS.some((f) => f.name === n)) ?? [];
+  if (unknown.length) throw new Error(`FAULT_ONLY: unknown rows ${unknown.join(', ')} (rows: ${FAULTS.map((f) => f.name).join(', ')})`);
+  const faults = FAULTS.filter((f) => (only ? only.includes(f.name) : !f.hidden) && (!f.topology || f.topology === TOPOLOGY));
+  const skipped = only?.filter((n) => !faults.some((f) => f.name === n)) ?? [];
+  if (skipped.length) throw new Error(`FAULT_ONLY: rows ${skipped.join(', ')} need FAULT_TOPOLOGY=production`);
+  const workerCount = TOPOLOGY === 'production' ? 2 : 1;
+  log(`seed ${SEED}, ${APPS_PER_FAULT} applications per fault, topology ${TOPOLOGY} (${workerCount} worker${workerCount > 1 ? 's' : ''})`);
+
+  const { env, workers, temporal, pg } = await startStack({ dir: FAULT_DIR, topology: TOPOLOGY, workers: workerCount });
   log(`stack ready in ${Math.round((Date.now() - t0) / 1000)} s`);
 
   const rows: RowOutcome[] = [];
@@ -716,8 +735,8 @@ async function main(): Promise<number> {
   return allOk ? 0 : 1;
 }
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-async function cleanup(): Promise<void> {
+export const cleanups: (() => Promise<unknown> | unknown)[] = [];
+export async function cleanup(): Promise<void> {
   for (const c of cleanups.reverse()) {
     try {
       await Promise.race([c(), sleep(15_000)]);
@@ -728,21 +747,23 @@ async function cleanup(): Promise<void> {
   cleanups.length = 0;
 }
 
-const hardStop = setTimeout(() => {
-  process.stdout.write(`fault matrix: ABORTED after ${HARD_LIMIT_MS / 1000} s (hard limit)\n`);
-  void cleanup().finally(() => process.exit(3));
-}, HARD_LIMIT_MS);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
+if (require.main === module) {
+  const hardStop = setTimeout(() => {
+    process.stdout.write(`fault matrix: ABORTED after ${HARD_LIMIT_MS / 1000} s (hard limit)\n`);
+    void cleanup().finally(() => process.exit(3));
+  }, HARD_LIMIT_MS);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
 
-main()
-  .then(async (code) => {
-    clearTimeout(hardStop);
-    await cleanup();
-    process.exit(code);
-  })
-  .catch(async (err) => {
-    clearTimeout(hardStop);
-    process.stdout.write(`fault matrix: ERROR ${(err as Error).stack ?? err}\n`);
-    await cleanup();
-    process.exit(2);
-  });
+  main()
+    .then(async (code) => {
+      clearTimeout(hardStop);
+      await cleanup();
+      process.exit(code);
+    })
+    .catch(async (err) => {
+      clearTimeout(hardStop);
+      process.stdout.write(`fault matrix: ERROR ${(err as Error).stack ?? err}\n`);
+      await cleanup();
+      process.exit(2);
+    });
+}
