@@ -246,7 +246,7 @@ export class Workers {
   /** Unexpected exits with their cause (first error line of the dying process), for the current row. */
   readonly crashes: string[] = [];
   private readonly logFd: number;
-  constructor(private env: NodeJS.ProcessEnv, readonly count: number, logFile: string, private readonly nodeArgs: string[] = []) {
+  constructor(private env: NodeJS.ProcessEnv, readonly count: number, readonly logFile: string, private readonly nodeArgs: string[] = []) {
     this.children = Array.from({ length: count }, () => null);
     this.logFd = fs.openSync(logFile, 'a');
   }
@@ -404,9 +404,12 @@ export const FAULTS: Fault[] = [
     requires: (expected) => ({ 'statuses through a slow portal': Math.ceil(expected / 2) }),
     async chaos(s) {
       s.emulator.faults.set({ latencyMs: 1200 });
-      const before = s.delivered();
-      while (!s.done()) await sleep(100);
-      s.inject('statuses through a slow portal', s.delivered() - before);
+      // Counted as they arrive: only statuses delivered while the batch runs prove the slow portal.
+      for (let counted = s.delivered(); !s.done(); await sleep(100)) {
+        const now = s.delivered();
+        s.inject('statuses through a slow portal', now - counted);
+        counted = now;
+      }
       return 'every adapter call +1200 ms';
     },
     after: (emulator) => emulator.faults.set({ latencyMs: 0 }),
@@ -418,10 +421,14 @@ export const FAULTS: Fault[] = [
     async chaos(s) {
       const drops = Math.min(10, Math.ceil(s.expected / 3));
       s.emulator.faults.set({ duplicateReplies: true, dropConnectionAfterAccept: drops });
-      const dupBefore = s.env.duplicatesSent;
-      while (!s.done()) await sleep(100);
-      s.inject('sends dropped after accept', drops - s.emulator.faults.get().dropConnectionAfterAccept);
-      s.inject('duplicate Updates/Signals', s.env.duplicatesSent - dupBefore);
+      let dropped = 0;
+      for (let dups = s.env.duplicatesSent; !s.done(); await sleep(100)) {
+        const left = drops - s.emulator.faults.get().dropConnectionAfterAccept;
+        s.inject('sends dropped after accept', left - dropped);
+        dropped = left;
+        s.inject('duplicate Updates/Signals', s.env.duplicatesSent - dups);
+        dups = s.env.duplicatesSent;
+      }
       return 'Updates ×2 same id (+1 resend without id), Signals ×3, /find replies ×2';
     },
     after: (emulator) => emulator.faults.set({ duplicateReplies: false, dropConnectionAfterAccept: 0 }),
@@ -567,6 +574,7 @@ async function runFault(fault: Fault, ctx: { env: Env; workers: Workers; tempora
   const done = () => finishedBatch || deadline.passed;
   const delivered = () => runs.reduce((a, r) => a + (ctx.env.emulator.order(r.no)?.history.length ?? 0), 0);
   const crashesBefore = ctx.workers.crashes.length;
+  const logBefore = fs.statSync(ctx.workers.logFile).size;
   const chaos = fault.chaos({
     workers: ctx.workers,
     temporal: ctx.temporal,
@@ -611,6 +619,7 @@ async function runFault(fault: Fault, ctx: { env: Env; workers: Workers; tempora
   fault.after?.(ctx.env.emulator);
   const checked = await check(ctx.env, runs);
   const unexpectedExits = ctx.workers.crashes.slice(crashesBefore);
+  const sdkInvariants = sdkCoreInvariantMessages(readFrom(ctx.workers.logFile, logBefore));
   if (ctx.temporal.process.exitCode !== null) unexpectedExits.push(`Temporal server exited (${ctx.temporal.process.exitCode})`);
   return {
     fault: fault.name,
@@ -622,9 +631,33 @@ async function runFault(fault: Fault, ctx: { env: Env; workers: Workers; tempora
     injected,
     chaosError,
     unexpectedExits,
-    note,
+    note: sdkInvariants ? `${note}; sdk-core invariant messages ×${sdkInvariants}` : note,
     seconds: Math.round((Date.now() - startedAt) / 1000),
   };
+}
+
+function readFrom(file: string, offset: number): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.max(0, size - offset));
+    fs.readSync(fd, buf, 0, buf.length, offset);
+    return buf.toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * sdk-core's internal invariant checks (dbg_panic!, which in release builds logs at error level and carries on):
+ * managed_run.rs "Trying to send a new WFT for a run which already has one!" and workflow_machines.rs "There are
+ * unprocessed protocol messages while receiving new work". They follow a "Task not found when completing" after a
+ * Temporal server restart invalidated the worker's task tokens; no plugin code is involved. Counted per row so a
+ * recurrence is visible; the row's verdict rests on what the cabinets received.
+ */
+export const SDK_CORE_INVARIANTS = ['Trying to send a new WFT for a run which already has one', 'There are unprocessed protocol messages'];
+function sdkCoreInvariantMessages(log: string): number {
+  return SDK_CORE_INVARIANTS.reduce((n, m) => n + log.split(m).length - 1, 0);
 }
 
 // ---- stack ----
@@ -734,10 +767,8 @@ async function main(): Promise<number> {
   process.stdout.write(`${'-'.repeat(header.length)}\n`);
   process.stdout.write(`${'total'.padEnd(25)} | ${`${sum('started')} / ${sum('finished')}`.padEnd(23)} | ${`${sum('expected')} / ${sum('delivered')}`.padEnd(29)} | ${sum('duplicates')}\n`);
   process.stdout.write(`wall time ${Math.round((Date.now() - t0) / 1000)} s, seed ${SEED}, topology ${TOPOLOGY}\n`);
-  // sdk-core's internal invariant checks (dbg_panic! in release builds logs and carries on): seen after server
-  // restarts in earlier rounds, never caused by plugin code; counted so a recurrence is visible (README Reliability).
-  const workerLog = fs.readFileSync(path.join(FAULT_DIR, 'worker.log'), 'utf8');
-  const invariants = ['Trying to send a new WFT for a run which already has one', 'There are unprocessed protocol messages'].map((m) => `${m}: ${workerLog.split(m).length - 1}`);
+  const workerLog = fs.readFileSync(workers.logFile, 'utf8');
+  const invariants = SDK_CORE_INVARIANTS.map((m) => `${m}: ${workerLog.split(m).length - 1}`);
   process.stdout.write(`SDK core invariant messages in worker logs: ${invariants.join('; ')}\n`);
   process.stdout.write(allOk ? 'fault matrix: OK\n' : 'fault matrix: FAILED (see ✗ lines; worker log: .data/faults/worker.log)\n');
   return allOk ? 0 : 1;
