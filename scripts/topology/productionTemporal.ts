@@ -8,7 +8,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { freePort, LocalPostgres, ROOT, SEARCH_ATTRIBUTES, startLocalPostgres } from '../localStack';
+import * as net from 'node:net';
+import { LocalPostgres, ROOT, SEARCH_ATTRIBUTES, startLocalPostgres } from '../localStack';
+
+/** A free port below 32768: the server stores its ports in cluster_membership as smallint. */
+async function lowFreePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
 
 /** What fault drivers need of a Temporal deployment (the dev server satisfies it too, without persistence). */
 export interface TemporalCluster {
@@ -31,7 +45,7 @@ function tool(name: 'temporal-server' | 'temporal-sql-tool'): string {
   return p;
 }
 
-function config(ports: Record<'frontend' | 'frontendHttp' | 'history' | 'matching' | 'worker', number>, pgPort: number, m: number[]): string {
+function config(ports: Record<'frontend' | 'frontendHttp' | 'history' | 'matching' | 'worker', number>, pgPort: number, m: number[], dynamicConfigFile: string): string {
   const store = (db: string, conns: number) => `
       sql:
         pluginName: "postgres12"
@@ -78,7 +92,7 @@ clusterMetadata:
 dcRedirectionPolicy:
   policy: "noop"
 dynamicConfigClient:
-  filepath: "config/dynamicconfig.yaml"
+  filepath: "${dynamicConfigFile}"
   pollInterval: "10s"
 `;
 }
@@ -134,9 +148,9 @@ export async function startProductionTemporal(opts: { dataDir: string; namespace
   const pgPort = Number(new URL(persistence.url).port);
   setupSchema(pgPort, logFile);
 
-  const ports = { frontend: await freePort(), frontendHttp: await freePort(), history: await freePort(), matching: await freePort(), worker: await freePort() };
-  const membership = [await freePort(), await freePort(), await freePort(), await freePort()];
-  fs.writeFileSync(path.join(opts.dataDir, 'config', 'production.yaml'), config(ports, pgPort, membership));
+  const ports = { frontend: await lowFreePort(), frontendHttp: await lowFreePort(), history: await lowFreePort(), matching: await lowFreePort(), worker: await lowFreePort() };
+  const membership = [await lowFreePort(), await lowFreePort(), await lowFreePort(), await lowFreePort()];
+  fs.writeFileSync(path.join(opts.dataDir, 'config', 'production.yaml'), config(ports, pgPort, membership, path.resolve(opts.dataDir, 'config', 'dynamicconfig.yaml')));
   fs.writeFileSync(path.join(opts.dataDir, 'config', 'dynamicconfig.yaml'), DYNAMIC_CONFIG);
   const address = `127.0.0.1:${ports.frontend}`;
   const spawnServer = () => {
