@@ -37,7 +37,8 @@ export interface TemporalCluster {
 
 export const HISTORY_SHARDS = 4;
 const TOOLS = path.join(ROOT, '.tools/bin');
-const SEARCH_ATTRIBUTE_TYPES: Record<string, number> = { Keyword: 2, Datetime: 5, Bool: 4 };
+// temporal.api.enums.v1.IndexedValueType
+const SEARCH_ATTRIBUTE_TYPES: Record<string, number> = { Keyword: 2, Bool: 5, Datetime: 6 };
 
 function tool(name: 'temporal-server' | 'temporal-sql-tool'): string {
   const p = path.join(TOOLS, name);
