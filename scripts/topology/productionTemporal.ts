@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
+import { Client as PgClient } from 'pg';
 import * as net from 'node:net';
 import { LocalPostgres, ROOT, SEARCH_ATTRIBUTES, startLocalPostgres } from '../localStack';
 
@@ -129,7 +130,15 @@ async function ready(address: string, child: ChildProcess, logFile: string, name
 }
 
 /** Creates the two databases and their schemas with the server's own tool (as the install guide does). */
-function setupSchema(pgPort: number, log: string): void {
+async function setupSchema(pgPort: number, log: string): Promise<void> {
+  // A fresh cluster per run: the PostgreSQL data folder may survive a previous run (see startLocalPostgres).
+  const admin = new PgClient({ connectionString: `postgres://postgres@127.0.0.1:${pgPort}/postgres` });
+  await admin.connect();
+  try {
+    for (const db of ['temporal', 'temporal_visibility']) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
   const sql = tool('temporal-sql-tool');
   const base = ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(pgPort), '-u', 'postgres'];
   for (const [db, schema] of [['temporal', 'postgresql/v12/temporal'], ['temporal_visibility', 'postgresql/v12/visibility']] as const) {
@@ -147,7 +156,7 @@ export async function startProductionTemporal(opts: { dataDir: string; namespace
   const logFile = path.join(opts.dataDir, 'temporal-server.log');
   const persistence = await startLocalPostgres({ dataDir: path.join(opts.dataDir, 'pg'), durable: true });
   const pgPort = Number(new URL(persistence.url).port);
-  setupSchema(pgPort, logFile);
+  await setupSchema(pgPort, logFile);
 
   const ports = { frontend: await lowFreePort(), frontendHttp: await lowFreePort(), history: await lowFreePort(), matching: await lowFreePort(), worker: await lowFreePort() };
   const membership = [await lowFreePort(), await lowFreePort(), await lowFreePort(), await lowFreePort()];
