@@ -17,6 +17,7 @@ import { readResultDocument } from '../documents/resultDocuments';
 import { storageFileName } from '../documents/fileTypes';
 import { openBytes } from '../security/sealedColumns';
 import { ELK_BUSINESS_REJECTION, ElkAttachmentRef, ElkDeliveryRequest, ElkDeliveryResult } from '../shared/lifecycle';
+import { heartbeatingWhile } from './heartbeat';
 
 /** A reply of the adapter to a message, as the activity needs it. */
 export type ElkReply =
@@ -208,14 +209,18 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
     }
     const attempt = row.attempts;
     if (route === 'elk') {
-      const validation = await channel.validateXml(xml);
+      const validation = await heartbeatingWhile(channel.validateXml(xml));
       if (!validation.valid) return reject(req, attempt, 'InvalidContent', validation.errors.join('; '));
     }
     const headers = attachment ? [attachment.header] : [];
 
     let sent: { messageId: string; alreadySent: boolean };
     try {
-      sent = route === 'elk' ? await channel.send(row.client_id, xml, headers) : await channel.sendReply(row.client_id, req.epgu!.requestClientId, xml, headers);
+      // Heartbeats during the send: a portal slower than the heartbeat timeout must not look like a dead worker
+      // (the retry would overlap this attempt and send again).
+      sent = await heartbeatingWhile(
+        route === 'elk' ? channel.send(row.client_id, xml, headers) : channel.sendReply(row.client_id, req.epgu!.requestClientId, xml, headers),
+      );
     } catch (err) {
       if (channel.isTransient(err)) {
         await note(req, attempt, 'transport-error', (err as Error).message);
@@ -242,7 +247,7 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
     for (let wait = 25; ; wait = Math.min(wait * 2, 1000)) {
       ctx.heartbeat();
       try {
-        reply = await channel.findReply(row.client_id);
+        reply = await heartbeatingWhile(channel.findReply(row.client_id));
       } catch (err) {
         if (!channel.isTransient(err)) throw err;
         await note(req, attempt, 'transport-error', (err as Error).message);

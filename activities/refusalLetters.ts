@@ -10,6 +10,7 @@ import { openBytes, openText, sealBytes, sealText } from '../security';
 import { RefusalRenderer, RefusalValidationError } from '../refusal';
 import type { Applicant } from '../shared/application';
 import { REFUSAL_VALIDATION_ERROR } from '../shared/lifecycle';
+import { heartbeatingWhile } from './heartbeat';
 
 
 export interface PrepareRefusalInput {
@@ -79,7 +80,7 @@ export function createRefusalActivities(deps: {
   signatory?: (clerk: string) => { name: string; position: string };
 }) {
   const signatory = deps.signatory ?? ((clerk: string) => ({ name: clerk, position: 'Специалист' }));
-  return {
+  const activities = {
     async prepareRefusalLetter(input: PrepareRefusalInput): Promise<RefusalDraft> {
       if (input.applicant.kind !== 'person') {
         throw ApplicationFailure.create({
@@ -156,5 +157,11 @@ export function createRefusalActivities(deps: {
       // storage id as FSuuid. docTypeId from ЕСНСИ «ЕЛК.Типы документов (вложений)».
       return { kind: 'refusalLetter', letterId: input.letterId, docTypeId: 'ELK_RESULT' };
     },
+  };
+  return {
+    ...activities,
+    // Heartbeats through the whole preparation (reading drafts, rendering the PDF, storing it): a worker killed
+    // mid-render is noticed within the heartbeat timeout, not after the 2-minute start-to-close.
+    prepareRefusalLetter: (input: PrepareRefusalInput): Promise<RefusalDraft> => heartbeatingWhile(() => activities.prepareRefusalLetter(input)),
   };
 }

@@ -20,6 +20,7 @@ import { CaseClient, ClerkActionRejectedError } from '../client/caseClient';
 import { generateKeySpec, parseCodecKeys } from '../codec';
 import { migrate } from '../db';
 import { freePort, ROOT, startLocalPostgres, startLocalTemporal } from '../scripts/localStack';
+import { startProductionTemporal } from '../scripts/topology/productionTemporal';
 import { ServiceRegistry } from '../services';
 import { ApplicationInput } from '../shared/application';
 import type { BenchWorkerKind, BenchWorkerSpec } from './workerProcess';
@@ -387,7 +388,10 @@ async function main(): Promise<void> {
   const silent = { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never;
   const t0 = Date.now();
   const [temporalServer, pg, baselineBundle, lifecycleBundle, emulator] = await Promise.all([
-    startLocalTemporal({ dataDir: path.join(DATA, 'temporal') }),
+    // BENCH_TOPOLOGY=production: the Temporal server on PostgreSQL with 4 history shards (scripts/topology).
+    process.env.BENCH_TOPOLOGY === 'production'
+      ? startProductionTemporal({ dataDir: path.join(DATA, 'cluster') })
+      : startLocalTemporal({ dataDir: path.join(DATA, 'temporal') }),
     startLocalPostgres({ dataDir: path.join(DATA, 'pg') }),
     bundleWorkflowCode({ workflowsPath: require.resolve('./baselineWorkflow'), logger: silent }),
     bundleWorkflowCode({ workflowsPath: require.resolve('./lifecycleWorkflows'), logger: silent }),

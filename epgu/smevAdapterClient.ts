@@ -20,7 +20,8 @@ import {
   SendReplySchema,
 } from './smevAdapterWire';
 
-const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+// Below the delivery activity's 10 s heartbeat timeout, so one stuck request never outlives its attempt.
+const DEFAULT_REQUEST_TIMEOUT_MS = 8_000;
 /** Replies larger than this are treated as broken (ELK replies are a few KiB). */
 const MAX_REPLY_BYTES = 8 * 1024 * 1024;
 
@@ -78,7 +79,7 @@ export interface SmevAdapterClientOptions {
   baseUrl: string;
   /** Registration code of our ИС in the adapter. */
   itSystem: string;
-  /** Per HTTP request, including reading the body. Default 15 s. */
+  /** Per HTTP request, including reading the body. Default 8 s (below the delivery heartbeat timeout). */
   requestTimeoutMs?: number;
   /**
    * How messagePrimaryContent is encoded on /send: `{any: xml}` (default, the adapter REST

@@ -7,6 +7,8 @@
 #     libxml2-dev into .tools/bin (rebuilt when its source is newer)
 #   - Temporal CLI v1.5.1 built from its Go module (newest tag without `replace`, so `go install` works)
 #   - with --test-server: the Java time-skipping test server from Maven Central, and chromium (inbox browser tests)
+#   - with --cluster: the Temporal server and its SQL schema tool built from go.temporal.io/server at the version
+#     the CLI v1.5.1 bundles (production-shaped topology: scripts/topology/, fault matrix, soak)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
@@ -108,8 +110,42 @@ SH
   chmod +x "$TOOLS/bin/temporal-test-server"
 }
 
+# The server version the CLI bundles (github.com/temporalio/cli v1.5.1 go.mod), so both speak the same protocol.
+TEMPORAL_SERVER_VERSION=1.29.1
+ensure_temporal_server() {
+  local out="$CACHE/temporal-server-$TEMPORAL_SERVER_VERSION"
+  if [ -x "$out/temporal-server" ] && [ -x "$out/temporal-sql-tool" ]; then
+    say "temporal server: $out (server, sql tool)"
+  else
+    command -v go >/dev/null || { echo "Go is required to build the Temporal server (go.temporal.io/server v$TEMPORAL_SERVER_VERSION)" >&2; exit 1; }
+    say "temporal server: building v$TEMPORAL_SERVER_VERSION and temporal-sql-tool from go.temporal.io/server (several minutes, once)"
+    mkdir -p "$out/tmp"
+    local build=(env GOBIN="$out/tmp" GOFLAGS=-buildvcs=false nice -n 10 go install
+      "go.temporal.io/server/cmd/server@v$TEMPORAL_SERVER_VERSION" "go.temporal.io/server/cmd/tools/sql@v$TEMPORAL_SERVER_VERSION")
+    if ! "${build[@]}" 2>"$out/build.log"; then
+      if grep -qiE 'sum\.golang\.org|verifying module|checksum database' "$out/build.log"; then
+        say "temporal server: checksum database unreachable, exempting go.temporal.io/server only"
+        GONOSUMDB=go.temporal.io/server "${build[@]}" 2>>"$out/build.log" || { cat "$out/build.log" >&2; exit 1; }
+      else
+        cat "$out/build.log" >&2; exit 1
+      fi
+    fi
+    # Written under temporary names first, so an interrupted build never leaves a half binary in place.
+    mv "$out/tmp/sql" "$out/temporal-sql-tool"
+    mv "$out/tmp/server" "$out/temporal-server"
+    rmdir "$out/tmp"
+  fi
+  ln -sf "$out/temporal-server" "$TOOLS/bin/temporal-server"
+  ln -sf "$out/temporal-sql-tool" "$TOOLS/bin/temporal-sql-tool"
+}
+
 ensure_node_modules
 ensure_debian_packages
 ensure_xsd_host
 ensure_temporal_cli
-if [ "${1:-}" = "--test-server" ]; then ensure_test_server; ensure_test_browser; fi
+for arg in "$@"; do
+  case "$arg" in
+    --test-server) ensure_test_server; ensure_test_browser ;;
+    --cluster) ensure_temporal_server ;;
+  esac
+done

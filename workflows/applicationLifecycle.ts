@@ -127,8 +127,13 @@ const escalations = proxyActivities<LifecycleActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 150 },
 });
 
+// Nested time-outs (README "Recovery bounds"): the adapter's HTTP timeout (8 s) < heartbeat timeout (10 s) <
+// start-to-close; long activities heartbeat every 2 s during each call, so a dead worker's attempt is retried
+// after at most the heartbeat timeout and a slow but live one is never overlapped by a retry.
+export const HEARTBEAT_TIMEOUT = '10 seconds';
 const letters = proxyActivities<LifecycleActivities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '500 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: [REFUSAL_VALIDATION_ERROR, RESULT_DOCUMENT_MISSING] },
 });
 /** Patch id: issueResult with a result document runs attachResultDocument before the status is queued. */
@@ -137,7 +142,7 @@ export const RESULT_DOCUMENT_PATCH = 'result-document-attachment';
 function elkActivities(profile: ServiceProfile) {
   return proxyActivities<LifecycleActivities>({
     startToCloseTimeout: '2 minutes',
-    heartbeatTimeout: '10 seconds',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     // Infrastructure faults retry without limit (SMEV rules); content and business errors do not.
     retry: {
       initialInterval: '500 ms',
