@@ -1,6 +1,7 @@
 // The Temporal SDK's own metrics (workflow/activity task latencies, slots, polls, cache, sticky queue) come from
 // the Core runtime's Prometheus exporter, bound to loopback; /metrics appends them to the product's figures so
-// one scrape target carries both. CASE_TEMPORAL_METRICS_ADDRESS=off turns the exporter off.
+// one scrape target carries both. The exporter binds a port, so it is on only where CASE_TEMPORAL_METRICS_ADDRESS
+// names one (the demo uses DEFAULT_TEMPORAL_METRICS_ADDRESS): two workers on one host must not race for one port.
 import { z } from 'zod';
 
 export const DEFAULT_TEMPORAL_METRICS_ADDRESS = '127.0.0.1:9464';
@@ -13,9 +14,9 @@ const addressSchema = z
   .string()
   .regex(/^(off|[A-Za-z0-9.-]+:\d{1,5}|\[[0-9a-fA-F:]+\]:\d{1,5})$/, 'CASE_TEMPORAL_METRICS_ADDRESS: host:port или off (host:port or off)');
 
-/** The exporter's bind address from the environment, or null when switched off. */
+/** The exporter's bind address from the environment, or null when unset or off. */
 export function temporalMetricsAddress(env: NodeJS.ProcessEnv = process.env): string | null {
-  const r = addressSchema.safeParse(env.CASE_TEMPORAL_METRICS_ADDRESS || DEFAULT_TEMPORAL_METRICS_ADDRESS);
+  const r = addressSchema.safeParse(env.CASE_TEMPORAL_METRICS_ADDRESS || 'off');
   if (!r.success) throw new Error(r.error.issues[0].message);
   const v = r.data;
   return v === 'off' ? null : v;

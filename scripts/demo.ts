@@ -19,7 +19,7 @@ import { loadWorkerConfig } from '../worker';
 import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from '../worker';
 import { ROOT, startLocalPostgres, startLocalTemporal } from './localStack';
 import { demoTokens, serveHttpApi } from '../http/server';
-import { temporalMetricsAddress, temporalMetricsTelemetry } from '../metrics/temporalRuntime';
+import { DEFAULT_TEMPORAL_METRICS_ADDRESS, temporalMetricsAddress, temporalMetricsTelemetry } from '../metrics/temporalRuntime';
 import { startMkguEmulator } from '../feedback/emulator/mkguEmulator';
 import { startSmscEmulator } from '../feedback/emulator/smscEmulator';
 import { runFeedbackDemo } from './demoFeedback';
@@ -39,6 +39,8 @@ const PEOPLE = [
   ['Попова', 'Елена', 'Игоревна'], ['Соколов', 'Артём', 'Ильич'], ['Лебедева', 'Ольга', 'Павловна'],
 ];
 async function main(): Promise<void> {
+  // One process on the newcomer's machine: the SDK's exporter gets the default port unless told otherwise.
+  process.env.CASE_TEMPORAL_METRICS_ADDRESS ??= DEFAULT_TEMPORAL_METRICS_ADDRESS;
   // The demo narrates what happens; the SDK's own retry warnings (expected during the outage) stay quiet.
   Runtime.install({
     logger: new DefaultLogger('ERROR'),
