@@ -14,8 +14,8 @@ const ROOT = path.resolve(__dirname, '..');
 // `--out dir` builds elsewhere (the compiled-worker test builds into a temporary folder).
 const outArg = process.argv.indexOf('--out');
 const LIB = outArg > 0 ? path.resolve(process.argv[outArg + 1]!) : path.join(ROOT, 'lib');
-const ASSET_DIRS = ['calendar', 'db', 'epgu', 'escalation', 'refusal', 'services', 'templates'];
-const ASSET = /\.(json|sql|xsd|hbs)$/;
+const ASSET_DIRS = ['calendar', 'db', 'epgu', 'escalation', 'refusal', 'services', 'templates', 'http', 'inbox'];
+const ASSET = /\.(json|sql|xsd|hbs|css)$/;
 export const WORKFLOW_BUNDLE_FILE = 'workflow-bundle.js';
 
 function copyAssets(rel: string): number {
