@@ -273,9 +273,12 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
     async pullRatingsFromMkgu(input: { maxPages?: number } = {}): Promise<{ pages: number; accepted: number; duplicates: number; quarantined: number; rejectedPages: number; routed: number }> {
       const out = { pages: 0, accepted: 0, duplicates: 0, quarantined: 0, rejectedPages: 0, routed: 0 };
       for (let i = 0; i < (input.maxPages ?? 20); i++) {
-        const cursor = (await pool.query<{ cursor: string }>(`SELECT cursor FROM feedback_pull_cursor WHERE source = 'mkgu'`)).rows[0]?.cursor;
-        let xml: string;
         if (!deps.mkgu) break;
+        // The cursor belongs to the rating system that issued it: another endpoint (a test system, a moved
+        // production address) starts from its own, and re-read pages only count as duplicates.
+        const cursorKey = `mkgu ${deps.mkgu.endpoint}`;
+        const cursor = (await pool.query<{ cursor: string }>(`SELECT cursor FROM feedback_pull_cursor WHERE source = $1`, [cursorKey])).rows[0]?.cursor;
+        let xml: string;
         try {
           xml = await deps.mkgu.fetchRates(cursor);
         } catch (err) {
@@ -293,7 +296,7 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
         out.duplicates += r.duplicates;
         out.quarantined += r.quarantined;
         if (!r.next || r.next === cursor) break;
-        await pool.query(`INSERT INTO feedback_pull_cursor (source, cursor) VALUES ('mkgu', $1) ON CONFLICT (source) DO UPDATE SET cursor = $1, updated_at = now()`, [r.next]);
+        await pool.query(`INSERT INTO feedback_pull_cursor (source, cursor) VALUES ($2, $1) ON CONFLICT (source) DO UPDATE SET cursor = $1, updated_at = now()`, [r.next, cursorKey]);
         if (r.accepted + r.duplicates + r.quarantined === 0) break;
       }
       out.routed = (await routePending()).routed;
