@@ -8,7 +8,7 @@ import { parseCodecKeys } from '../codec';
 import { installMaskedRuntimeLogger, maskPersonalData } from '../security';
 import { InputValidationError } from '../shared/validation';
 import { CaseClient } from '../client/caseClient';
-import { serveHttpApi } from '../http/server';
+import { serveHttpApi } from '../http';
 import { loadWorkerConfig } from './config';
 import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from './runtime';
 

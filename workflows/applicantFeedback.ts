@@ -16,8 +16,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities';
-import type { FeedbackActivities, ReactionPlan } from '../feedback/feedbackActivities';
-import type { RoutedRating } from '../feedback/ratingSchemas';
+import type { FeedbackActivities, ReactionPlan, RoutedRating } from '../feedback';
 // Zod-free: the sandbox loads none of zod (shared/feedbackRules.ts guards mirror feedback/ratingSchemas.ts).
 import {
   checkFeedback,
