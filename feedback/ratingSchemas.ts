@@ -68,9 +68,8 @@ export function overallOf(criteria: Partial<Record<Criterion, number>>): number 
 // The served event and the feedback workflow's messages: built from the rules the workflow's zod-free guards use.
 export { SERVED_OUTCOMES, type ServedOutcome, type FeedbackInput } from '../shared/feedbackRules';
 
-export const applicantContactSchema = z
-  .object({ phone: zstr(F.phone).optional(), email: zstr(F.email).optional() })
-  .strict();
+// Unknown keys are dropped, as the workflow's guards (shared/feedbackRules.ts) drop them.
+export const applicantContactSchema = z.object({ phone: zstr(F.phone).optional(), email: zstr(F.email).optional() });
 export type ApplicantContact = z.output<typeof applicantContactSchema>;
 
 const whole = (rule: { min?: readonly [number, string?]; max?: readonly [number, string?] }) => bounded(z.number().int(), rule);
@@ -86,12 +85,10 @@ export const feedbackInputSchema = z
         servedAt: zstr(F.servedAt),
         contact: applicantContactSchema,
       })
-      .strict()
       .optional(),
     reactionTermWorkingDays: whole(F.reactionTermWorkingDays).default(F.reactionTermWorkingDays.default),
     quietDays: whole(F.quietDays).default(F.quietDays.default),
-  })
-  .strict();
+  });
 
 /** The derived id: one feedback workflow per application, next to (not inside) the lifecycle. */
 export { feedbackWorkflowId } from '../shared/feedback';
@@ -107,6 +104,6 @@ export interface RoutedRating {
   hasComment: boolean;
 }
 
-export const flagCommentSchema = z.object({ ratingId: whole(F.ratingId), clerk: zstr(F.clerk) }).strict();
-export const recordMeasureSchema = z.object({ reactionId: zstr(F.reactionId), head: zstr(F.head), measure: zstr(F.measure) }).strict();
-export const reactionActorSchema = z.object({ reactionId: zstr(F.reactionId), head: zstr(F.head) }).strict();
+export const flagCommentSchema = z.object({ ratingId: whole(F.ratingId), clerk: zstr(F.clerk) });
+export const recordMeasureSchema = z.object({ reactionId: zstr(F.reactionId), head: zstr(F.head), measure: zstr(F.measure) });
+export const reactionActorSchema = z.object({ reactionId: zstr(F.reactionId), head: zstr(F.head) });

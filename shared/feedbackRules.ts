@@ -37,7 +37,12 @@ export const FEEDBACK_RULES = {
   clerk: { field: 'clerk', max: 100, plain: 'line' },
   reactionId: { field: 'reactionId', max: 300 },
   head: { field: 'head', max: 100, plain: 'line' },
-  measure: { field: 'measure', max: 4000, plain: 'text', min: 10 },
+  measure: {
+    field: 'measure',
+    max: 4000,
+    plain: 'text',
+    pattern: { regex: /^[\s\S]{10,}$/u, message: 'measure: опишите принятые меры, не менее 10 символов (describe the measure taken, at least 10 characters)' },
+  },
 } as const;
 
 const R = FEEDBACK_RULES;
