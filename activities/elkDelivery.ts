@@ -12,10 +12,9 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { v5 as uuidv5 } from 'uuid';
-import type { CodecKeys } from '../codec/payloadCodec';
-import { readResultDocument } from '../documents/resultDocuments';
-import { storageFileName } from '../documents/fileTypes';
-import { openBytes } from '../security/sealedColumns';
+import type { CodecKeys } from '../codec';
+import { markResultDocumentDelivered, readResultDocument, storageFileName } from '../documents';
+import { openBytes } from '../security';
 import { ELK_BUSINESS_REJECTION, ElkAttachmentRef, ElkDeliveryRequest, ElkDeliveryResult } from '../shared/lifecycle';
 import { heartbeatingWhile } from './heartbeat';
 
@@ -293,10 +292,7 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
       throw ApplicationFailure.retryable('ЕЛК outbox row missing after delivery; recording again', 'ElkOutboxRowLost');
     }
     if (fsUuid && req.attachment?.kind === 'resultDocument') {
-      await pool.query(
-        `UPDATE result_documents SET delivered_fs_uuid = $3, delivered_at = COALESCE(delivered_at, now()) WHERE document_id = $1 AND application_number = $2`,
-        [req.attachment.documentId, req.applicationNumber, fsUuid],
-      );
+      await markResultDocumentDelivered(pool, { documentId: req.attachment.documentId, applicationNumber: req.applicationNumber, fsUuid });
     }
   }
 

@@ -19,12 +19,12 @@ import { createDeadlineActivities } from './deadlines';
 import { createElkDeliveryActivities, ElkChannel } from './elkDelivery';
 import { createRefusalActivities } from './refusalLetters';
 import { createResultDocumentActivities } from './resultDocuments';
-import { createFeedbackActivities } from '../feedback/feedbackActivities';
-import { createFeedbackTexts } from '../feedback/feedbackTexts';
-import type { MkguClient } from '../feedback/mkguClient';
-import { createRatingIntake } from '../feedback/ratingIntake';
-import type { RoutedRating } from '../feedback/ratingSchemas';
-import { NO_SMSC, type SmsGateway } from '../feedback/smsGateway';
+import { createFeedbackActivities } from '../feedback';
+import { createFeedbackTexts } from '../feedback';
+import type { MkguClient } from '../feedback';
+import { createRatingIntake } from '../feedback';
+import type { RoutedRating } from '../feedback';
+import { NO_SMSC, type SmsGateway } from '../feedback';
 
 export interface LifecycleDependencies {
   pool: Pool;

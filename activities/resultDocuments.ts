@@ -2,8 +2,8 @@
 // system stored exactly that document for this case, readable with our keys, before the status is queued.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
-import type { CodecKeys } from '../codec/payloadCodec';
-import { readResultDocument } from '../documents/resultDocuments';
+import type { CodecKeys } from '../codec';
+import { markResultDocumentIssued, readResultDocument } from '../documents';
 import { RESULT_DOCUMENT_MISSING } from '../shared/lifecycle';
 
 /** ЕСНСИ «ЕЛК.Типы документов (вложений)»: the value seen in real ЕЛК pushers (epgu-elk.md §1.1). */
@@ -25,7 +25,7 @@ export function createResultDocumentActivities(deps: { pool: Pool; keys: CodecKe
           nonRetryable: true,
         });
       }
-      await deps.pool.query(`UPDATE result_documents SET issued_at = COALESCE(issued_at, clock_timestamp()) WHERE document_id = $1`, [doc.documentId]);
+      await markResultDocumentIssued(deps.pool, doc.documentId);
       return { kind: 'resultDocument', documentId: doc.documentId, sha256: doc.sha256, docTypeId: RESULT_DOC_TYPE_ID };
     },
   };

@@ -1,7 +1,7 @@
 // What a file handed to the applicant may be: PDF or XML (the result document), with an optional detached
 // PKCS#7 signature. The type is decided by the bytes (magic numbers), never by the name the caller gave; the
 // name must agree with it. Sizes are checked before anything looks inside the bytes.
-import { ATTACHMENT_FILE_NAME_MAX } from '../epgu/smevAdapterWire';
+import { ATTACHMENT_FILE_NAME_MAX } from '../epgu';
 import { isPlainLine } from '../shared/plainText';
 
 /** Largest result document accepted at intake. SMEV's per-message figure is unconfirmed (epgu-elk.md §3.4). */

@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { v4 as uuidv4 } from 'uuid';
-import type { CodecKeys } from '../codec/payloadCodec';
-import { openBytes, sealBytes } from '../security/sealedColumns';
+import type { CodecKeys } from '../codec';
+import { openBytes, sealBytes } from '../security';
 import { ApplicationNumberSchema } from '../shared/application';
 import {
   checkFileName,
@@ -99,4 +99,17 @@ export async function readResultDocument(pool: Pool, keys: CodecKeys, ref: Resul
     content,
     ...(r.signature_sealed ? { signature: openBytes(keys, r.signature_sealed, sealContext(r.document_id, 'signature')) } : {}),
   };
+}
+
+/** The ЕЛК accepted the document with the status: its file id there (the delivery activity calls this). */
+export async function markResultDocumentDelivered(pool: Pool, ref: { documentId: string; applicationNumber: string; fsUuid: string }): Promise<void> {
+  await pool.query(
+    `UPDATE result_documents SET delivered_fs_uuid = $3, delivered_at = COALESCE(delivered_at, now()) WHERE document_id = $1 AND application_number = $2`,
+    [ref.documentId, ref.applicationNumber, ref.fsUuid],
+  );
+}
+
+/** The clerk issued the result with this document: the first issue time is kept. */
+export async function markResultDocumentIssued(pool: Pool, documentId: string): Promise<void> {
+  await pool.query(`UPDATE result_documents SET issued_at = COALESCE(issued_at, clock_timestamp()) WHERE document_id = $1`, [documentId]);
 }

@@ -64,3 +64,4 @@ export type {
   CabinetStatusView,
   EpguRequestView,
 } from './emulator/elkEmulator';
+export { type XmlElement, XmlParseError, escapeXmlAttr, escapeXmlText, getAttribute, parseXml } from './xmlReader';

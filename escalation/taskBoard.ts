@@ -125,6 +125,28 @@ export async function closeOpenEscalationTasks(db: Queryable, applicationNumber:
   return rowCount ?? 0;
 }
 
+/** An audit row for the task with this key (none when no such task exists). */
+export async function auditTaskByKey(db: Queryable, taskKey: string, actor: string, action: string, detail: string | null): Promise<void> {
+  await db.query(
+    'INSERT INTO task_audit (task_id, at, actor, action, detail) SELECT id, clock_timestamp(), $2, $3, $4 FROM clerk_tasks WHERE task_key = $1',
+    [taskKey, actor, action, detail],
+  );
+}
+
+/**
+ * Resolves the open tasks with this key, or whose key starts with `keyPrefix` (the escalation rungs of one
+ * deadline), with an audit row each; returns how many were open.
+ */
+export async function resolveClerkTasksByKey(db: Queryable, t: { taskKey: string; keyPrefix?: string; actor: string; resolution: string; detail: string }): Promise<number> {
+  const { rowCount } = await db.query(
+    `WITH closed AS (UPDATE clerk_tasks SET resolved_at = now(), resolution = $3
+        WHERE (task_key = $1 OR ($2::text IS NOT NULL AND left(task_key, length($2::text)) = $2::text)) AND resolved_at IS NULL RETURNING id)
+     INSERT INTO task_audit (task_id, actor, action, detail) SELECT id, $4, 'resolved', $5 FROM closed`,
+    [t.taskKey, t.keyPrefix ?? null, t.resolution, t.actor, t.detail],
+  );
+  return rowCount ?? 0;
+}
+
 export async function auditTask(db: Queryable, taskId: number | string, actor: string, action: string, detail: string | null): Promise<void> {
   // clock_timestamp, not now(): several changes in quick succession must keep distinct, ordered times.
   await db.query('INSERT INTO task_audit (task_id, at, actor, action, detail) VALUES ($1, clock_timestamp(), $2, $3, $4)', [taskId, actor, action, detail]);

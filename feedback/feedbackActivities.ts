@@ -5,15 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
-import { scheduleRungs, type EscalationLadderInput } from '../escalation';
-import { CalendarCoverageError, type ProductionCalendar } from '../calendar/productionCalendar';
-import { computeRegulatoryClock } from '../calendar/regulatoryClock';
-import { localDateOf } from '../calendar/timeZone';
-import type { CodecKeys } from '../codec/payloadCodec';
-import { inTransaction } from '../db/transaction';
-import type { Directory } from '../escalation/directory';
-import { openText, sealText } from '../security/sealedColumns';
-import type { ServiceRegistry } from '../services/registry';
+import { auditTask, auditTaskByKey, insertClerkTask, resolveClerkTasksByKey, scheduleRungs, type EscalationLadderInput } from '../escalation';
+import { CalendarCoverageError, computeRegulatoryClock, localDateOf, type ProductionCalendar } from '../calendar';
+import type { CodecKeys } from '../codec';
+import { inTransaction } from '../db';
+import type { Directory } from '../escalation';
+import { openText, sealText } from '../security';
+import type { ServiceRegistry } from '../services';
 import type { FeedbackTexts } from './feedbackTexts';
 import { sha256Hex } from './hash';
 import { MkguClient, MkguError } from './mkguClient';
@@ -173,19 +171,17 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
         );
         if (r.rowCount !== 1) return;
         const why = input.trigger === 'lowRating' ? 'низкая оценка' : 'отзыв отмечен сотрудником как критический';
-        const task = await c.query<{ id: string }>(
-          `INSERT INTO clerk_tasks (task_key, application_number, kind, assignee_role, assignee, title, body, due_at)
-           VALUES ($1, $2, 'feedbackReaction', 'head', $3, $4, $5, $6) ON CONFLICT (task_key) DO NOTHING RETURNING id`,
-          [
-            `reaction:${input.reactionId}`,
-            input.applicationNumber,
-            deps.directory.head.name,
-            `Критический отзыв по заявлению ${input.applicationNumber}: примите меры и ответьте заявителю`,
-            `Услуга «${serviceTitle(input.serviceCode)}». Причина: ${why}. Зафиксируйте принятые меры и отправьте ответ заявителю до ${formatRuDate(p.deadline, deps.timeZone)} (${input.termWorkingDays} раб. дн.). Отзыв закрывается только после записи мер и отправки ответа.`,
-            p.deadline,
-          ],
-        );
-        if (task.rows[0]) await c.query(`INSERT INTO task_audit (task_id, actor, action, detail) VALUES ($1, 'system', 'created', $2)`, [task.rows[0].id, `реакция ${input.reactionId}`]);
+        const taskId = await insertClerkTask(c, {
+          taskKey: `reaction:${input.reactionId}`,
+          applicationNumber: input.applicationNumber,
+          kind: 'feedbackReaction',
+          assigneeRole: 'head',
+          assignee: deps.directory.head.name,
+          title: `Критический отзыв по заявлению ${input.applicationNumber}: примите меры и ответьте заявителю`,
+          body: `Услуга «${serviceTitle(input.serviceCode)}». Причина: ${why}. Зафиксируйте принятые меры и отправьте ответ заявителю до ${formatRuDate(p.deadline, deps.timeZone)} (${input.termWorkingDays} раб. дн.). Отзыв закрывается только после записи мер и отправки ответа.`,
+          dueAt: p.deadline,
+        });
+        if (taskId) await auditTask(c, taskId, 'system', 'created', `реакция ${input.reactionId}`);
       });
       return { ...p, serviceTitle: serviceTitle(input.serviceCode) };
     },
@@ -204,10 +200,7 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
         input.head,
         input.at,
       ]);
-      await pool.query(
-        `INSERT INTO task_audit (task_id, actor, action, detail) SELECT id, $2, 'measureRecorded', 'меры зафиксированы' FROM clerk_tasks WHERE task_key = $1`,
-        [`reaction:${input.reactionId}`, input.head],
-      );
+      await auditTaskByKey(pool, `reaction:${input.reactionId}`, input.head, 'measureRecorded', 'меры зафиксированы');
     },
 
     /**
@@ -255,13 +248,14 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
         const r = (await c.query('SELECT measure_sealed IS NOT NULL AS measured, answered_at FROM feedback_reactions WHERE reaction_id = $1 FOR UPDATE', [input.reactionId])).rows[0];
         if (!r?.measured || !r.answered_at) throw ApplicationFailure.nonRetryable('Закрыть нельзя: нет мер или ответ не отправлен / cannot close without a measure and a sent answer', 'ReactionIncomplete');
         await c.query(`UPDATE feedback_reactions SET state = 'closed', closed_at = COALESCE(closed_at, $2), closed_by = COALESCE(closed_by, $3) WHERE reaction_id = $1`, [input.reactionId, input.at, input.head]);
-        const escPrefix = `esc:${input.applicationNumber}:${new Date(input.deadline).toISOString()}:reaction:%`;
-        await c.query(
-          `WITH closed AS (UPDATE clerk_tasks SET resolved_at = now(), resolution = 'Ответ заявителю отправлен'
-              WHERE (task_key = $1 OR task_key LIKE $2) AND resolved_at IS NULL RETURNING id)
-           INSERT INTO task_audit (task_id, actor, action, detail) SELECT id, $3, 'resolved', 'реакция закрыта' FROM closed`,
-          [`reaction:${input.reactionId}`, escPrefix, input.head],
-        );
+        // The reaction's own task and the escalation tasks of its deadline (keys esc:<case>:<deadline>:reaction:…).
+        await resolveClerkTasksByKey(c, {
+          taskKey: `reaction:${input.reactionId}`,
+          keyPrefix: `esc:${input.applicationNumber}:${new Date(input.deadline).toISOString()}:reaction:`,
+          actor: input.head,
+          resolution: 'Ответ заявителю отправлен',
+          detail: 'реакция закрыта',
+        });
       });
     },
 
@@ -273,9 +267,12 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
     async pullRatingsFromMkgu(input: { maxPages?: number } = {}): Promise<{ pages: number; accepted: number; duplicates: number; quarantined: number; rejectedPages: number; routed: number }> {
       const out = { pages: 0, accepted: 0, duplicates: 0, quarantined: 0, rejectedPages: 0, routed: 0 };
       for (let i = 0; i < (input.maxPages ?? 20); i++) {
-        const cursor = (await pool.query<{ cursor: string }>(`SELECT cursor FROM feedback_pull_cursor WHERE source = 'mkgu'`)).rows[0]?.cursor;
-        let xml: string;
         if (!deps.mkgu) break;
+        // The cursor belongs to the rating system that issued it: another endpoint (a test system, a moved
+        // production address) starts from its own, and re-read pages only count as duplicates.
+        const cursorKey = `mkgu ${deps.mkgu.endpoint}`;
+        const cursor = (await pool.query<{ cursor: string }>(`SELECT cursor FROM feedback_pull_cursor WHERE source = $1`, [cursorKey])).rows[0]?.cursor;
+        let xml: string;
         try {
           xml = await deps.mkgu.fetchRates(cursor);
         } catch (err) {
@@ -293,7 +290,7 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
         out.duplicates += r.duplicates;
         out.quarantined += r.quarantined;
         if (!r.next || r.next === cursor) break;
-        await pool.query(`INSERT INTO feedback_pull_cursor (source, cursor) VALUES ('mkgu', $1) ON CONFLICT (source) DO UPDATE SET cursor = $1, updated_at = now()`, [r.next]);
+        await pool.query(`INSERT INTO feedback_pull_cursor (source, cursor) VALUES ($2, $1) ON CONFLICT (source) DO UPDATE SET cursor = $1, updated_at = now()`, [r.next, cursorKey]);
         if (r.accepted + r.duplicates + r.quarantined === 0) break;
       }
       out.routed = (await routePending()).routed;

@@ -44,6 +44,10 @@ async function readBounded(res: Response, limit: number): Promise<string> {
 export class MkguClient {
   private readonly base: string;
   private readonly timeoutMs: number;
+  /** The rating system this client talks to: a pull cursor is meaningful only to the system that issued it. */
+  get endpoint(): string {
+    return this.base;
+  }
   constructor(opts: MkguClientOptions) {
     this.base = opts.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs ?? 15_000;

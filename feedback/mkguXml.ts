@@ -4,7 +4,7 @@
 // UNCONFIRMED here: element and attribute names, the absence of a namespace, the indicator ids (the seed's
 // criterion numbers 2.1–2.9 are used), the `next` cursor of a pulled page and the date format (ISO 8601 with
 // offset). Everything else in the project reads only RatingCandidate, so a confirmed format changes this file.
-import { escapeXmlAttr, escapeXmlText, getAttribute, parseXml, XmlElement, XmlParseError } from '../epgu/xmlReader';
+import { escapeXmlAttr, escapeXmlText, getAttribute, parseXml, XmlElement, XmlParseError } from '../epgu';
 import { MAX_BATCH_BYTES, MAX_BATCH_RATINGS, type ServedOutcome } from './ratingSchemas';
 
 export interface ServedEventXml {

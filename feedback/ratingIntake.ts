@@ -4,9 +4,9 @@
 // stored once per (source, the source's id); what cannot be taken goes to the quarantine, sealed, with its
 // reason. Nothing is dropped: a rejected batch leaves a row with the reason and is not acknowledged.
 import type { Pool, PoolClient } from 'pg';
-import type { CodecKeys } from '../codec/payloadCodec';
-import { inTransaction } from '../db/transaction';
-import { sealText } from '../security/sealedColumns';
+import type { CodecKeys } from '../codec';
+import { inTransaction } from '../db';
+import { sealText } from '../security';
 import { problemsOf } from '../shared/validation';
 import { MkguFormatError, parseRatesXml, RatingCandidate } from './mkguXml';
 import {

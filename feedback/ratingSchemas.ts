@@ -1,6 +1,8 @@
 // The shapes of the satisfaction loop at its boundaries: rating criteria, one rating from any source, the
 // served event, and the per-application feedback workflow's messages. Sizes are bounded before any parse.
 import { z } from 'zod';
+import { bounded, zstr } from '../shared/clerkActions';
+import { FEEDBACK_RULES as F } from '../shared/feedbackRules';
 
 /**
  * Criteria of the reference (seeds 000/001 §2): 2.1–2.5 for service in person, 2.6–2.9 on ЕПГУ. The ids are
@@ -63,41 +65,30 @@ export function overallOf(criteria: Partial<Record<Criterion, number>>): number 
   return Math.round((values.reduce((a, b) => a + b, 0) / values.length) * 100) / 100;
 }
 
-export const SERVED_OUTCOMES = ['resultIssued', 'refused', 'cancelled'] as const;
-export type ServedOutcome = (typeof SERVED_OUTCOMES)[number];
+// The served event and the feedback workflow's messages: built from the rules the workflow's zod-free guards use.
+export { SERVED_OUTCOMES, type ServedOutcome, type FeedbackInput } from '../shared/feedbackRules';
 
-export const applicantContactSchema = z
-  .object({
-    phone: z.string().regex(/^\+7\d{10}$/, 'must be +7 and 10 digits').optional(),
-    email: z.email().max(254).optional(),
-  })
-  .strict();
+// Unknown keys are dropped, as the workflow's guards (shared/feedbackRules.ts) drop them.
+export const applicantContactSchema = z.object({ phone: zstr(F.phone).optional(), email: zstr(F.email).optional() });
 export type ApplicantContact = z.output<typeof applicantContactSchema>;
+
+const whole = (rule: { min?: readonly [number, string?]; max?: readonly [number, string?] }) => bounded(z.number().int(), rule);
 
 /** Input of the per-application feedback workflow (workflow id feedbackWorkflowId(applicationNumber)). */
 export const feedbackInputSchema = z
   .object({
-    applicationNumber: z.string().trim().min(1).max(200),
-    serviceCode: z.string().trim().min(1).max(100),
-    /** Present when the lifecycle starts it at closure; absent when a rating arrives first (signal-with-start). */
+    applicationNumber: zstr(F.applicationNumber),
+    serviceCode: zstr(F.serviceCode),
     served: z
       .object({
-        outcome: z.enum(SERVED_OUTCOMES),
-        servedAt: z.iso.datetime({ offset: true }),
+        outcome: z.enum(F.outcome.values, { message: F.outcome.message }),
+        servedAt: zstr(F.servedAt),
         contact: applicantContactSchema,
       })
-      .strict()
       .optional(),
-    /** Working days the head has to answer a critical review. */
-    reactionTermWorkingDays: z.number().int().min(1).max(30).default(5),
-    /**
-     * The workflow completes after this many days without ratings and without an open reaction: half a year,
-     * since repeated batches and late questionnaires come weeks after the service; an idle run costs one timer.
-     */
-    quietDays: z.number().int().min(1).max(365).default(180),
-  })
-  .strict();
-export type FeedbackInput = z.input<typeof feedbackInputSchema>;
+    reactionTermWorkingDays: whole(F.reactionTermWorkingDays).default(F.reactionTermWorkingDays.default),
+    quietDays: whole(F.quietDays).default(F.quietDays.default),
+  });
 
 /** The derived id: one feedback workflow per application, next to (not inside) the lifecycle. */
 export { feedbackWorkflowId } from '../shared/feedback';
@@ -113,12 +104,6 @@ export interface RoutedRating {
   hasComment: boolean;
 }
 
-export const flagCommentSchema = z.object({ ratingId: z.number().int().positive(), clerk: z.string().trim().min(1).max(100) }).strict();
-export const recordMeasureSchema = z
-  .object({
-    reactionId: z.string().min(1).max(300),
-    head: z.string().trim().min(1).max(100),
-    measure: z.string().trim().min(10, 'describe the measure taken (at least 10 characters)').max(4000),
-  })
-  .strict();
-export const reactionActorSchema = z.object({ reactionId: z.string().min(1).max(300), head: z.string().trim().min(1).max(100) }).strict();
+export const flagCommentSchema = z.object({ ratingId: whole(F.ratingId), clerk: zstr(F.clerk) });
+export const recordMeasureSchema = z.object({ reactionId: zstr(F.reactionId), head: zstr(F.head), measure: zstr(F.measure) });
+export const reactionActorSchema = z.object({ reactionId: zstr(F.reactionId), head: zstr(F.head) });

@@ -5,10 +5,12 @@
 import Fastify, { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { Pool } from 'pg';
+import type { Logger as PinoLogger } from 'pino';
 import type { z } from 'zod';
 import type { CaseClient } from '../client/caseClient';
-import type { CodecKeys } from '../codec/payloadCodec';
-import { TaskBoard } from '../escalation/taskBoard';
+import type { CodecKeys } from '../codec';
+import { TaskBoard } from '../escalation';
+import { createLogger, maskPersonalData } from '../security';
 import { problemsOf } from '../shared/validation';
 import { AuditLog, createAuditLog } from './audit';
 import { AuthenticationProblem, Caller, TokenRegistry, tokenId } from './auth';
@@ -69,6 +71,8 @@ export interface HttpApiOptions {
   extraPlugins?: HttpApiPlugin[];
   /** Public base URL written into the OpenAPI document's servers list. */
   publicUrl?: string;
+  /** Where unexpected errors are logged (the masked logger of security/; stdout by default). */
+  logger?: PinoLogger;
 }
 
 export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInstance> {
@@ -86,6 +90,9 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
   const routes: RouteSpec[] = apiRoutes(deps);
   const document = buildOpenApiDocument(routes, options.publicUrl);
 
+  // Fastify's own request logging stays off (it would log URLs with application numbers at every request); the
+  // unexpected errors the 500 answer refers to go to the masked logger, without request bodies.
+  const log = options.logger ?? createLogger({ base: { component: 'http' } });
   const app = Fastify({
     logger: false,
     bodyLimit: limits.bodyBytes,
@@ -112,7 +119,14 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
 
   app.setErrorHandler((err, req, reply) => {
     const problem = problemOf(err);
-    if (problem.status >= 500 && problem.kind === 'internal') req.log.error({ err: { name: (err as Error).name, code: (err as { code?: string }).code } }, 'internal error');
+    if (problem.status >= 500 && problem.kind === 'internal') {
+      const e = err as Partial<Error> & { code?: unknown };
+      // Name, message and stack, masked (security/logger.ts); the route pattern rather than the URL; no body.
+      log.error(
+        { err: { name: e.name, message: maskPersonalData(String(e.message ?? err)), code: e.code, stack: e.stack === undefined ? undefined : maskPersonalData(e.stack) }, method: req.method, route: req.routeOptions?.url },
+        'internal error',
+      );
+    }
     void reply
       .code(problem.status)
       .headers(problem.headers)

@@ -2,7 +2,7 @@
 // workflow's refusal becomes 409, a transient Temporal fault 503 with Retry-After, the unknown 500 (no details).
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ClerkActionRejectedError, isTransient, TransientCaseError } from '../client/caseClient';
-import { TaskBoardError } from '../escalation/taskBoard';
+import { TaskBoardError } from '../escalation';
 import { FieldProblem, InputValidationError } from '../shared/validation';
 import { HttpProblem } from './problem';
 

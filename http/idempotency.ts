@@ -2,8 +2,8 @@
 // repeat; the same key with a different request is refused (RFC draft "The Idempotency-Key HTTP Header Field").
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
-import type { CodecKeys } from '../codec/payloadCodec';
-import { openText, sealText } from '../security/sealedColumns';
+import type { CodecKeys } from '../codec';
+import { openText, sealText } from '../security';
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 

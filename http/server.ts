@@ -6,12 +6,12 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import type { CaseClient } from '../client/caseClient';
-import type { CodecKeys } from '../codec/payloadCodec';
-import type { WorkerConfig } from '../worker/config';
+import type { CodecKeys } from '../codec';
+import type { WorkerConfig } from '../worker';
 import { buildHttpApi, HttpApiPlugin } from './app';
 import { ApiToken, TokenRegistry } from './auth';
-import { inboxPluginFromConfig } from '../inbox/config';
-import { metricsPluginFromEnv } from '../metrics/config';
+import { inboxPluginFromConfig } from '../inbox';
+import { metricsPluginFromEnv } from '../metrics';
 
 /**
  * Plugins served with the API by `npm start` and worker/main.ts. Registration point for other parts:

@@ -3,10 +3,10 @@
 // open forms ask for a reload) and CASE_INBOX_SECURE_COOKIES (default: on unless the API listens on loopback).
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { ProductionCalendar } from '../calendar/productionCalendar';
-import type { HttpApiPlugin } from '../http/app';
+import { ProductionCalendar } from '../calendar';
+import type { HttpApiPlugin } from '../http';
 import { parseOrThrow } from '../shared/validation';
-import type { WorkerConfig } from '../worker/config';
+import type { WorkerConfig } from '../worker';
 import { createInboxPlugin } from './plugin';
 
 const inboxEnvSchema = z.object({

@@ -2,7 +2,7 @@
 // ЕЛК outbox. Reads only; every change goes through the HTTP API's idempotent path. A case belongs to the
 // department recorded when it was started over the API, else to the deployment's department.
 import type { Pool } from 'pg';
-import type { Caller } from '../http/auth';
+import type { Caller } from '../http';
 import type { WorkItem } from './workItems';
 
 /** Upper bound of rows on one page: a clerk's list is tens of items; a department's a few hundred. */

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Handlebars from 'handlebars';
-import { formatOffsetDateTime, localDateTimeOf } from '../calendar/timeZone';
+import { formatOffsetDateTime, localDateTimeOf } from '../calendar';
 import { STAGE_TITLES_RU, type Stage } from '../shared/stages';
 
 export const PAGES = ['login', 'home', 'case', 'department', 'error'] as const;

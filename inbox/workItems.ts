@@ -1,7 +1,7 @@
 // The clerk's work list: open tasks and open cases in one list, overdue first, then by the nearest due date,
 // with the working days left counted on the production calendar in the department's zone.
-import type { ProductionCalendar } from '../calendar/productionCalendar';
-import { localDateOf } from '../calendar/timeZone';
+import type { ProductionCalendar } from '../calendar';
+import { localDateOf } from '../calendar';
 
 export interface WorkItem {
   kind: 'task' | 'case';

@@ -1,7 +1,7 @@
 // /metrics settings: CASE_METRICS_TOKEN (optional bearer token for scrapes, 32+ characters) and the Temporal
 // Core exporter address (CASE_TEMPORAL_METRICS_ADDRESS, see temporalRuntime.ts).
 import { z } from 'zod';
-import type { HttpApiPlugin } from '../http/app';
+import type { HttpApiPlugin } from '../http';
 import { parseOrThrow } from '../shared/validation';
 import { createMetricsPlugin } from './plugin';
 import { temporalMetricsAddress } from './temporalRuntime';

@@ -4,7 +4,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics } from 'prom-client';
-import type { HttpApiDeps, HttpApiPlugin } from '../http/app';
+import type { HttpApiDeps, HttpApiPlugin } from '../http';
 import { createProductMetrics, type ProductMetrics } from './productMetrics';
 import { fetchTemporalMetrics } from './temporalRuntime';
 

@@ -5,3 +5,5 @@ export * from './renderComplianceReport';
 export * from './loadReportData';
 export * from './printLatest';
 export * from './schedule';
+export { loadSatisfactionFigures } from './loadSatisfactionData';
+export { renderSatisfactionText } from './renderSatisfaction';

@@ -1,7 +1,7 @@
 // The satisfaction section of the weekly report: plain text (operator command, console) and an HTML fragment
 // with an inline SVG chart of the mean rating by week, the 4.51 floor drawn across it. Services below the floor
 // are marked «!» in text and highlighted in HTML.
-import { CRITERIA, CRITERION_TITLES_RU } from '../feedback/ratingSchemas';
+import { CRITERIA, CRITERION_TITLES_RU } from '../feedback';
 import { INDICATOR_PLAN_PERCENT, SATISFACTION_FLOOR, type SatisfactionFigures } from './satisfactionFigures';
 
 const DASH = '—';

@@ -16,7 +16,7 @@
 // - drivers: mean overall of the period's ratings of applications completed on time vs late, and of refusals
 //   vs approvals (result issued).
 import { addDays, compareLocalDates, localDate, localDateOf, type LocalDate } from '../calendar';
-import { CRITERIA, type Criterion } from '../feedback/ratingSchemas';
+import { CRITERIA, type Criterion } from '../feedback';
 
 export const SATISFACTION_FLOOR = 4.51;
 export const INDICATOR_THRESHOLD = 4.5;

@@ -1,7 +1,7 @@
 // Demo documents: a small result PDF for issueResult, and the check of what the emulated cabinet received.
 import { spawnSync } from 'node:child_process';
-import type { ElkEmulator } from '../epgu/emulator/elkEmulator';
-import { getGround, loadGroundsCatalog } from '../refusal/groundsCatalog';
+import type { ElkEmulator } from '../epgu';
+import { getGround, loadGroundsCatalog } from '../refusal';
 import type { ApplicationInput } from '../shared/application';
 import { DEMO_REFUSAL_GROUNDS } from './demoRoutes';
 

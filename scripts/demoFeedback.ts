@@ -2,14 +2,14 @@
 // the reaction runs (survey SMS to the SMPP test centre, the head's measure, the answer), and the week's
 // satisfaction figures are printed.
 import type { Client } from '@temporalio/client';
-import type { MkguEmulator } from '../feedback/emulator/mkguEmulator';
-import type { SmscEmulator } from '../feedback/emulator/smscEmulator';
-import { feedbackWorkflowId } from '../feedback/ratingSchemas';
-import { previousWeek } from '../reports/complianceFigures';
-import { loadSatisfactionFigures } from '../reports/loadSatisfactionData';
-import { renderSatisfactionText } from '../reports/renderSatisfaction';
-import type { WorkerRuntime } from '../worker/runtime';
-import { feedbackQueries, feedbackUpdates } from '../workflows/applicantFeedback';
+import type { MkguEmulator } from '../feedback';
+import type { SmscEmulator } from '../feedback';
+import { feedbackWorkflowId } from '../feedback';
+import { previousWeek } from '../reports';
+import { loadSatisfactionFigures } from '../reports';
+import { renderSatisfactionText } from '../reports';
+import type { WorkerRuntime } from '../worker';
+import { feedbackQueries, feedbackUpdates } from '../workflows';
 
 const mask = (phone: string) => phone.replace(/\d(?=\d{2})/g, '•');
 

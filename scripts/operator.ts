@@ -11,9 +11,9 @@ import { Pool } from 'pg';
 import { ProductionCalendar } from '../calendar';
 import { countsByServiceAndClerk, dueWithinWorkingDays, overdueCases } from '../escalation';
 import { formatReportText, loadLatestReport } from '../reports';
-import { previousWeek } from '../reports/complianceFigures';
-import { loadSatisfactionFigures } from '../reports/loadSatisfactionData';
-import { renderSatisfactionText } from '../reports/renderSatisfaction';
+import { previousWeek } from '../reports';
+import { loadSatisfactionFigures } from '../reports';
+import { renderSatisfactionText } from '../reports';
 import { loadWorkerConfig } from '../worker';
 import { ROOT, startLocalPostgres } from './localStack';
 

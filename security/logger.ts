@@ -4,7 +4,7 @@
 // be recognised by a pattern. Also adapts the logger to Temporal's Logger interface for Runtime.install.
 import pino, { DestinationStream, Logger as PinoLogger } from 'pino';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
-import { temporalMetricsAddress, temporalMetricsTelemetry } from '../metrics/temporalRuntime';
+import { temporalMetricsAddress, temporalMetricsTelemetry } from '../metrics';
 
 export const MASK = '***';
 

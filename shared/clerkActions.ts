@@ -9,14 +9,14 @@ import { boundedString, plainString } from './plainText';
 export * from './clerkActionRules';
 
 type Bound = readonly [number, string?];
-const bounded = <T extends { min(n: number, m?: string): T; max(n: number, m?: string): T }>(t: T, rule: { min?: Bound; max?: Bound }): T => {
+export const bounded = <T extends { min(n: number, m?: string): T; max(n: number, m?: string): T }>(t: T, rule: { min?: Bound; max?: Bound }): T => {
   let out = t;
   if (rule.min) out = out.min(rule.min[0], rule.min[1]);
   if (rule.max) out = out.max(rule.max[0], rule.max[1]);
   return out;
 };
 /** The zod schema of a string rule: shared/plainText.ts `plainString` or `boundedString`, then its format. */
-const zstr = (rule: StringRule): z.ZodString => {
+export const zstr = (rule: StringRule): z.ZodString => {
   const base = rule.plain
     ? plainString(rule.field, rule.max, { min: rule.min, multiline: rule.plain === 'text' })
     : boundedString(rule.field, rule.max);

@@ -138,6 +138,11 @@ export function optional<T>(g: Guard<T>): Guard<T | undefined> {
   return (value, path, problems) => (value === undefined ? undefined : g(value, path, problems));
 }
 
+/** A value that may be left out: the default is used then (zod's `.default(...)`). */
+export function withDefault<T>(g: Guard<T>, fallback: T): Guard<T> {
+  return (value, path, problems) => (value === undefined ? fallback : g(value, path, problems));
+}
+
 type Shape = Record<string, Guard<unknown>>;
 export type Infer<S extends Shape> = {
   [K in keyof S as undefined extends ReturnType<S[K]> ? never : K]: ReturnType<S[K]>;

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { isValidTimeZone } from '../calendar';
 import { InputValidationError, problemsOf } from '../shared/validation';
-import { ApiTokenListSchema } from '../http/auth';
+import { ApiTokenListSchema } from '../http';
 
 const ianaZone = z.string().refine(isValidTimeZone, 'ожидается часовой пояс IANA, например Europe/Moscow (IANA time zone)');
 

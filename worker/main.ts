@@ -8,7 +8,7 @@ import { parseCodecKeys } from '../codec';
 import { installMaskedRuntimeLogger, maskPersonalData } from '../security';
 import { InputValidationError } from '../shared/validation';
 import { CaseClient } from '../client/caseClient';
-import { serveHttpApi } from '../http/server';
+import { serveHttpApi } from '../http';
 import { loadWorkerConfig } from './config';
 import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from './runtime';
 
@@ -23,8 +23,8 @@ function workflowBundlePath(): string | undefined {
 }
 
 async function main(): Promise<void> {
-  // Masked JSON logs (СНИЛС, passport, phone, e-mail never reach a log line): CASE_LOG_LEVEL, CASE_LOG_FILE.
-  installMaskedRuntimeLogger();
+  // The configuration is checked first: a misconfigured worker stops naming its variables, before the runtime
+  // below binds the metrics port (a port in use would otherwise hide what is wrong).
   const config = loadWorkerConfig();
   const missing: string[] = (['TEMPORAL_ADDRESS', 'DATABASE_URL', 'SMEV_ADAPTER_URL', 'SMEV_EXCHANGE_DIR', 'CASE_PAYLOAD_KEYS'] as const).filter((k) => !config[k]);
   // The HTTP API is served beside the worker unless switched off; without tokens nobody could call it.
@@ -42,6 +42,8 @@ async function main(): Promise<void> {
       })),
     );
   }
+  // Masked JSON logs (СНИЛС, passport, phone, e-mail never reach a log line): CASE_LOG_LEVEL, CASE_LOG_FILE.
+  installMaskedRuntimeLogger();
   const runtime = await createWorkerRuntime({
     ...runtimeOptionsFromConfig(config, parseCodecKeys(config.CASE_PAYLOAD_KEYS!, config.CASE_PAYLOAD_KEY_ACTIVE)),
     temporalAddress: config.TEMPORAL_ADDRESS!,

@@ -21,14 +21,14 @@ import type { ComplianceReportActivities } from '../reports';
 import { ensureWeeklyReportSchedule } from '../reports';
 import { Client, Connection } from '@temporalio/client';
 import type { WorkerConfig } from './config';
-import { eventDispatcherConfigFromEnv } from '../events/config';
-import { createEventDispatcher, type EventDispatcherConfig } from '../events/dispatcher';
+import { eventDispatcherConfigFromEnv } from '../events';
+import { createEventDispatcher, type EventDispatcherConfig } from '../events';
 import { CaseLifecyclePlugin } from './plugin';
-import type { FeedbackActivities } from '../feedback/feedbackActivities';
-import { MkguClient } from '../feedback/mkguClient';
-import { createRatingRouter } from '../feedback/ratingRouter';
-import { ensureRatingsPullSchedule } from '../feedback/schedule';
-import { NO_SMSC, SmppSmsGateway, type SmsGateway } from '../feedback/smsGateway';
+import type { FeedbackActivities } from '../feedback';
+import { MkguClient } from '../feedback';
+import { createRatingRouter } from '../feedback';
+import { ensureRatingsPullSchedule } from '../feedback';
+import { NO_SMSC, SmppSmsGateway, type SmsGateway } from '../feedback';
 
 export interface WorkerRuntimeOptions {
   temporalAddress: string;

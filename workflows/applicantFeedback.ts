@@ -16,15 +16,17 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../activities';
-import type { FeedbackActivities, ReactionPlan } from '../feedback/feedbackActivities';
+import type { FeedbackActivities, ReactionPlan, RoutedRating } from '../feedback';
+// Zod-free: the sandbox loads none of zod (shared/feedbackRules.ts guards mirror feedback/ratingSchemas.ts).
 import {
+  checkFeedback,
   FeedbackInput,
-  feedbackInputSchema,
-  flagCommentSchema,
-  reactionActorSchema,
-  recordMeasureSchema,
-  RoutedRating,
-} from '../feedback/ratingSchemas';
+  FeedbackInputGuard,
+  FlagCommentGuard,
+  ReactionActorGuard,
+  RecordMeasureGuard,
+} from '../shared/feedbackRules';
+import type { Guard } from '../shared/guards';
 
 export interface ReactionView {
   reactionId: string;
@@ -69,10 +71,10 @@ interface Reaction extends ReactionView {
 }
 
 export async function applicantFeedback(raw: FeedbackInput): Promise<FeedbackView> {
-  const parsed = feedbackInputSchema.safeParse(raw);
+  const parsed = checkFeedback(FeedbackInputGuard, raw);
   // A bad input stays bad on every replay: fail the run, not the workflow task.
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`applicantFeedback: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'InvalidFeedbackInput');
-  const input = parsed.data;
+  if (!parsed.ok) throw ApplicationFailure.nonRetryable(`applicantFeedback: ${parsed.message}`, 'InvalidFeedbackInput');
+  const input = parsed.value;
   const app = input.applicationNumber;
   const seen = new Set<number>();
   const inbox: { rating?: RoutedRating; flag?: { ratingId: number; clerk: string } }[] = [];
@@ -90,24 +92,24 @@ export async function applicantFeedback(raw: FeedbackInput): Promise<FeedbackVie
     if (r.closed) throw new Error(`Реакция ${id} уже закрыта (reaction already closed)`);
     return r;
   };
-  const parse = <T>(schema: { safeParse(x: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, x: unknown): T => {
-    const r = schema.safeParse(x);
-    if (!r.success) throw new Error(r.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; '));
-    return r.data;
+  const parse = <T>(guard: Guard<T>, x: unknown): T => {
+    const r = checkFeedback(guard, x);
+    if (!r.ok) throw new Error(r.message);
+    return r.value;
   };
 
   setHandler(feedbackSignals.rating, (rating) => void inbox.push({ rating }));
   setHandler(feedbackSignals.flagComment, (flag) => {
-    const r = flagCommentSchema.safeParse(flag);
-    if (r.success) inbox.push({ flag: r.data });
-    else log.warn('flagComment ignored: invalid', { issues: r.error.issues.length });
+    const r = checkFeedback(FlagCommentGuard, flag);
+    if (r.ok) inbox.push({ flag: r.value });
+    else log.warn('flagComment ignored: invalid', { issues: r.message.split('; ').length });
   });
   setHandler(feedbackQueries.state, () => ({ applicationNumber: app, servedEventPackage, ratings: seen.size, reactions: [...reactions.values()].map(view) }));
 
   setHandler(
     feedbackUpdates.recordMeasure,
     async (args) => {
-      const a = recordMeasureSchema.parse(args);
+      const a = parse(RecordMeasureGuard, args);
       const r = reactions.get(a.reactionId)!;
       r.busy = true;
       try {
@@ -120,7 +122,7 @@ export async function applicantFeedback(raw: FeedbackInput): Promise<FeedbackVie
     },
     {
       validator: (args) => {
-        const a = parse(recordMeasureSchema, args);
+        const a = parse(RecordMeasureGuard, args);
         const r = reactionFor(a.reactionId);
         if (r.busy) throw new Error('Реакция занята другим действием (another action is in progress)');
         if (r.answerSha256) throw new Error('Ответ заявителю уже отправлен: меры изменить нельзя (answer already sent)');
@@ -143,7 +145,7 @@ export async function applicantFeedback(raw: FeedbackInput): Promise<FeedbackVie
     },
     {
       validator: (args) => {
-        const a = parse(reactionActorSchema, args);
+        const a = parse(ReactionActorGuard, args);
         const r = reactionFor(a.reactionId);
         if (r.busy) throw new Error('Реакция занята другим действием (another action is in progress)');
         if (!r.measureRecorded) throw new Error('Сначала зафиксируйте принятые меры (recordMeasure before sendAnswer)');
@@ -167,7 +169,7 @@ export async function applicantFeedback(raw: FeedbackInput): Promise<FeedbackVie
     },
     {
       validator: (args) => {
-        const a = parse(reactionActorSchema, args);
+        const a = parse(ReactionActorGuard, args);
         const r = reactionFor(a.reactionId);
         if (r.busy || !r.deadline) throw new Error('Реакция занята другим действием (another action is in progress)');
         if (!r.measureRecorded) throw new Error('Закрыть нельзя: не зафиксированы принятые меры (no measure recorded)');

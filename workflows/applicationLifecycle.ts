@@ -25,7 +25,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { FeedbackInput } from '../feedback/ratingSchemas';
+import type { FeedbackInput } from '../feedback';
 import { feedbackWorkflowId } from '../shared/feedback';
 import type { LifecycleActivities } from '../activities';
 import type { Admission, DeadlineComputation, RefusalDraft } from '../activities';

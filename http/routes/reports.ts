@@ -1,6 +1,6 @@
 // The latest weekly compliance report of the caller's department, as figures (JSON) or the rendered HTML.
 import { z } from 'zod';
-import { loadLatestReport } from '../../reports/printLatest';
+import { loadLatestReport } from '../../reports';
 import type { HttpApiDeps } from '../app';
 import { HttpProblem } from '../problem';
 import type { RouteSpec } from '../routeSpec';

@@ -1,7 +1,7 @@
 // The task board over HTTP: open tasks (a clerk sees their own, others their department's), acknowledge,
 // reassign. The board writes its own audit trail (task_audit) beside the API's.
 import { z } from 'zod';
-import type { TaskRow } from '../../escalation/taskBoard';
+import type { TaskRow } from '../../escalation';
 import type { HttpApiDeps } from '../app';
 import type { Caller } from '../auth';
 import { HttpProblem } from '../problem';

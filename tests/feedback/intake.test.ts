@@ -140,8 +140,8 @@ it('pulls pages from the rating system over HTTP, moves the cursor, and a repeat
   const no = uniqueNumber('IN');
   await insertClosedCase(pool, no);
   const rates = Array.from({ length: 120 }, (_, i) => ({ externalId: `${no}-p${i}`, applicationNumber: no, ratedAt: at, criteria: { '2.1': (i % 5) + 1 } }));
-  // A fresh rating system (this emulator) starts its cursor at 0: forget where another suite's emulator stopped.
-  await pool.query(`DELETE FROM feedback_pull_cursor WHERE source = 'mkgu'`);
+  // The cursor is kept per rating-system endpoint; a port reused from an earlier emulator must not resume its cursor.
+  await pool.query(`DELETE FROM feedback_pull_cursor WHERE source = $1`, [`mkgu ${parts.mkgu.url}`]);
   parts.mkgu.queueRates(rates);
   const first = await parts.activities.pullRatingsFromMkgu();
   expect(first.accepted).toBe(120);

@@ -13,6 +13,8 @@ import {
   checkClerkAction,
 } from '../../shared/clerkActions';
 import { check, Guard } from '../../shared/guards';
+import { checkFeedback, FeedbackInputGuard, FlagCommentGuard, ReactionActorGuard, RecordMeasureGuard } from '../../shared/feedbackRules';
+import { feedbackInputSchema, flagCommentSchema, reactionActorSchema, recordMeasureSchema } from '../../feedback/ratingSchemas';
 import { fieldPath } from '../../shared/validation';
 import type { z } from 'zod';
 import { hostileString, hostileValue } from './arbitraries';
@@ -120,5 +122,42 @@ describe('zod-free guards agree with the zod schemas', () => {
     expect(r.message).toContain('unit: unit: workingDays или calendarDays');
     expect(r.message).toContain('reason: reason не может быть пустым (must not be empty)');
     expect(r.message).not.toContain('ZqPII1');
+  });
+});
+
+describe('the feedback workflow guards agree with the zod schemas (shared/feedbackRules.ts)', () => {
+  const served = { outcome: 'resultIssued', servedAt: '2026-03-02T10:00:00+03:00', contact: { phone: '+79161234567', email: 'a@example.ru' } };
+  const cases: [string, z.ZodType, Guard<unknown>, Record<string, unknown>][] = [
+    ['input', feedbackInputSchema, FeedbackInputGuard as Guard<unknown>, { applicationNumber: 'N-1', serviceCode: 'archive-certificate', served, reactionTermWorkingDays: 5 }],
+    ['flagComment', flagCommentSchema, FlagCommentGuard as Guard<unknown>, { ratingId: 7, clerk: 'ivanova' }],
+    ['recordMeasure', recordMeasureSchema, RecordMeasureGuard as Guard<unknown>, { reactionId: 'N-1:rating-7', head: 'head', measure: 'Провели беседу с сотрудником' }],
+    ['reactionActor', reactionActorSchema, ReactionActorGuard as Guard<unknown>, { reactionId: 'N-1:rating-7', head: 'head' }],
+  ];
+  const values = fc.oneof(
+    edgy,
+    fc.constantFrom('2026-13-01T00:00:00Z', '2026-03-02T10:00:00Z', '2026-03-02T10:00:00', '+7916123456', '+79161234567', 'a@b', 'x..y@example.ru', 30, 31, 180, 0),
+    fc.record({ outcome: fc.option(edgy, { nil: undefined }), servedAt: fc.option(edgy, { nil: undefined }), contact: fc.option(fc.oneof(edgy, fc.record({ phone: edgy, email: edgy })), { nil: undefined }) }),
+  );
+  it.each(cases)('%s', (_name, schema, guard, plausibleArgs) => {
+    const args = fc.oneof(
+      hostileValue,
+      fc.array(fc.tuple(fc.constantFrom(...Object.keys(plausibleArgs), 'served', 'quietDays', 'extra'), fc.option(values, { nil: undefined })), { maxLength: 3 }).map((changes) => {
+        const out: Record<string, unknown> = { ...plausibleArgs };
+        for (const [k, v] of changes) out[k] = v;
+        return out;
+      }),
+    );
+    fc.assert(fc.property(args, (a) => agree(schema, guard, a)), { numRuns: 400, seed: 19 });
+  });
+
+  it('a rejected message names the field and the rule', () => {
+    const r = checkFeedback(RecordMeasureGuard, { reactionId: 'N-1:rating-7', head: 'head', measure: 'ok' });
+    expect(r).toEqual({ ok: false, message: 'measure: measure: опишите принятые меры, не менее 10 символов (describe the measure taken, at least 10 characters)' });
+    const input = checkFeedback(FeedbackInputGuard, { applicationNumber: 'N-1', serviceCode: 'x', quietDays: 0, served: { ...served, servedAt: 'yesterday' } });
+    expect(input.ok).toBe(false);
+    if (!input.ok) {
+      expect(input.message).toContain('served.servedAt: served.servedAt: момент ISO 8601');
+      expect(input.message).toContain('quietDays: quietDays: от 1 до 365 дней');
+    }
   });
 });

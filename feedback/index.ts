@@ -1,0 +1,11 @@
+// Public entry of feedback/: what other rooms use.
+export { type FeedbackActivities, type ReactionPlan, createFeedbackActivities } from './feedbackActivities';
+export { createFeedbackTexts } from './feedbackTexts';
+export { MkguClient } from './mkguClient';
+export { createRatingIntake } from './ratingIntake';
+export { CRITERIA, CRITERION_TITLES_RU, type Criterion, type FeedbackInput, type RoutedRating, feedbackWorkflowId } from './ratingSchemas';
+export { NO_SMSC, SmppSmsGateway, type SmsGateway } from './smsGateway';
+export { type MkguEmulator, startMkguEmulator } from './emulator/mkguEmulator';
+export { type SmscEmulator, startSmscEmulator } from './emulator/smscEmulator';
+export { createRatingRouter } from './ratingRouter';
+export { ensureRatingsPullSchedule } from './schedule';

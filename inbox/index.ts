@@ -1,0 +1,2 @@
+// Public entry of inbox/: what other rooms use.
+export { inboxPluginFromConfig } from './config';
