@@ -5,6 +5,7 @@
  * and reuses it on every retry. The adapter answers a repeated clientId with "already sent",
  * which this client reports as success ({alreadySent: true}), never as an error.
  */
+import { readBoundedText } from '../security';
 import { z } from 'zod';
 import { ElkOrderResponse, ElkXmlError, parseElkOrderResponse } from './elkStatusXml';
 import {
@@ -293,7 +294,7 @@ export class SmevAdapterClient {
       throw new SmevTransportError(`${path}: ${describeNetworkError(e, this.timeoutMs)}`, { cause: e });
     }
     try {
-      return { status: res.status, text: await readLimited(res, MAX_REPLY_BYTES) };
+      return { status: res.status, text: await readBoundedText(res, MAX_REPLY_BYTES) };
     } catch (e) {
       throw new SmevTransportError(`${path}: failed to read reply body: ${describeNetworkError(e, this.timeoutMs)}`, {
         httpStatus: res.status,
@@ -351,29 +352,6 @@ function classifyFailure(path: string, reply: HttpReply, fault: FaultReply | und
   if (status >= 400) return new SmevRejectedError(summary, details);
   // 1xx/3xx are not part of the adapter's protocol: treat as a broken hop (proxy), retry.
   return new SmevTransportError(summary, details);
-}
-
-async function readLimited(res: Response, maxBytes: number): Promise<string> {
-  const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await res.body?.cancel().catch(() => undefined);
-    throw new Error(`reply of ${declared} bytes exceeds ${maxBytes}`);
-  }
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new Error(`reply exceeds ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder('utf-8').decode(Buffer.concat(chunks));
 }
 
 // Duck-typed on purpose: fetch errors may come from another realm (e.g. under jest), where

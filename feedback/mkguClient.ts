@@ -2,6 +2,7 @@
 // (`POST {base}/events`, `GET {base}/rates?after=`) follow the public description; the pull cursor and the
 // status codes are UNCONFIRMED (see feedback/mkguXml.ts). Transport faults and 5xx are retryable; a 4xx is the
 // service refusing the document and is not retried blindly.
+import { BodyTooLargeError, readBoundedText } from '../security';
 import { buildEventsXml, parseEventsAnswer, ServedEventXml } from './mkguXml';
 import { MAX_BATCH_BYTES } from './ratingSchemas';
 
@@ -22,23 +23,12 @@ export interface MkguClientOptions {
 }
 
 async function readBounded(res: Response, limit: number): Promise<string> {
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > limit) throw new MkguError(`ответ больше ${limit} байт / answer exceeds ${limit} bytes`, false, res.status);
-  const reader = res.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new MkguError(`ответ больше ${limit} байт / answer exceeds ${limit} bytes`, false, res.status);
-    }
-    chunks.push(value);
+  try {
+    return await readBoundedText(res, limit);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw new MkguError(`ответ больше ${limit} байт / answer exceeds ${limit} bytes`, false, res.status);
+    throw err;
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export class MkguClient {

@@ -106,25 +106,36 @@ export async function applicantFeedback(raw: FeedbackInput): Promise<FeedbackVie
   });
   setHandler(feedbackQueries.state, () => ({ applicationNumber: app, servedEventPackage, ratings: seen.size, reactions: [...reactions.values()].map(view) }));
 
+  /** One action at a time per reaction: while it runs, the validators below refuse the next one. */
+  async function holding(r: Reaction, work: () => Promise<void>): Promise<ReactionView> {
+    r.busy = true;
+    try {
+      await work();
+    } finally {
+      r.busy = false;
+    }
+    return view(r);
+  }
+  /** What every reaction Update checks first: valid arguments, a known reaction, no other action in flight. */
+  function idleReaction<T extends { reactionId: string }>(guard: Guard<T>, args: unknown): Reaction {
+    const r = reactionFor(parse(guard, args).reactionId);
+    if (r.busy || !r.deadline) throw new Error('Реакция занята другим действием (another action is in progress)');
+    return r;
+  }
+
   setHandler(
     feedbackUpdates.recordMeasure,
-    async (args) => {
+    (args) => {
       const a = parse(RecordMeasureGuard, args);
       const r = reactions.get(a.reactionId)!;
-      r.busy = true;
-      try {
+      return holding(r, async () => {
         await fb.recordReactionMeasure({ reactionId: r.reactionId, head: a.head, measure: a.measure, at: new Date().toISOString() });
         r.measureRecorded = true;
-      } finally {
-        r.busy = false;
-      }
-      return view(r);
+      });
     },
     {
       validator: (args) => {
-        const a = parse(RecordMeasureGuard, args);
-        const r = reactionFor(a.reactionId);
-        if (r.busy) throw new Error('Реакция занята другим действием (another action is in progress)');
+        const r = idleReaction(RecordMeasureGuard, args);
         if (r.answerSha256) throw new Error('Ответ заявителю уже отправлен: меры изменить нельзя (answer already sent)');
       },
     },
@@ -132,22 +143,16 @@ export async function applicantFeedback(raw: FeedbackInput): Promise<FeedbackVie
 
   setHandler(
     feedbackUpdates.sendAnswer,
-    async (args) => {
+    (args) => {
       const r = reactions.get(args.reactionId)!;
-      r.busy = true;
-      try {
+      return holding(r, async () => {
         const sent = await fb.sendReactionAnswer({ reactionId: r.reactionId, applicationNumber: app, serviceCode: input.serviceCode, at: new Date().toISOString() });
         r.answerSha256 = sent.contentSha256;
-      } finally {
-        r.busy = false;
-      }
-      return view(r);
+      });
     },
     {
       validator: (args) => {
-        const a = parse(ReactionActorGuard, args);
-        const r = reactionFor(a.reactionId);
-        if (r.busy) throw new Error('Реакция занята другим действием (another action is in progress)');
+        const r = idleReaction(ReactionActorGuard, args);
         if (!r.measureRecorded) throw new Error('Сначала зафиксируйте принятые меры (recordMeasure before sendAnswer)');
         if (r.answerSha256) throw new Error('Ответ заявителю уже отправлен (answer already sent)');
       },
@@ -156,22 +161,16 @@ export async function applicantFeedback(raw: FeedbackInput): Promise<FeedbackVie
 
   setHandler(
     feedbackUpdates.closeReaction,
-    async (args) => {
+    (args) => {
       const r = reactions.get(args.reactionId)!;
-      r.busy = true;
-      try {
+      return holding(r, async () => {
         await fb.closeReaction({ reactionId: r.reactionId, head: args.head, at: new Date().toISOString(), deadline: r.deadline!, applicationNumber: app });
         r.closed = true;
-      } finally {
-        r.busy = false;
-      }
-      return view(r);
+      });
     },
     {
       validator: (args) => {
-        const a = parse(ReactionActorGuard, args);
-        const r = reactionFor(a.reactionId);
-        if (r.busy || !r.deadline) throw new Error('Реакция занята другим действием (another action is in progress)');
+        const r = idleReaction(ReactionActorGuard, args);
         if (!r.measureRecorded) throw new Error('Закрыть нельзя: не зафиксированы принятые меры (no measure recorded)');
         if (!r.answerSha256) throw new Error('Закрыть нельзя: ответ заявителю не отправлен (no answer sent)');
       },
