@@ -108,6 +108,29 @@ const deadlines = proxyActivities<LifecycleActivities>(DEADLINE_OPTIONS);
 const localRecords = proxyLocalActivities<LifecycleActivities>(RECORD_OPTIONS);
 const localDeadlines = proxyLocalActivities<LifecycleActivities>(DEADLINE_OPTIONS);
 /** Patch id: cases started before local activities replay with the task-queue activities they recorded. */
+/**
+ * Patch id: local activities run one at a time. Two local activities in flight at once (a record and a deadline
+ * computation, a record and a clerk-task write) let the order of the commands that follow them (an Update's
+ * completion, a search-attribute upsert, an activity) depend on how their results were batched into
+ * activations, which replay after a cache eviction does not reproduce: a nondeterminism error. One at a time,
+ * results arrive in the order the calls were made, on every run and every replay.
+ */
+export const ONE_LOCAL_ACTIVITY_AT_A_TIME_PATCH = 'one-local-activity-at-a-time';
+
+/** The same local activities, queued: each call starts when the one before it has settled. */
+function oneAtATime<T extends object>(acts: T): T {
+  let queue: Promise<unknown> = Promise.resolve();
+  return new Proxy(acts, {
+    get(target, name) {
+      return (...args: unknown[]) => {
+        const run = queue.then(() => (target as Record<string | symbol, (...a: unknown[]) => Promise<unknown>>)[name](...args));
+        queue = run.catch(() => undefined);
+        return run;
+      };
+    },
+  });
+}
+
 export const LOCAL_ACTIVITIES_PATCH = 'local-record-and-deadline-activities';
 /**
  * Patch id: new cases are admitted by one local activity (input check, service profile, "receive" record,
@@ -161,6 +184,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   // Decided once, before the first command, so every later call of this run takes the same kind.
   const admitted = patched(ADMISSION_PATCH);
   const local = admitted || patched(LOCAL_ACTIVITIES_PATCH);
+  const oneLocalAtATime = local && patched(ONE_LOCAL_ACTIVITY_AT_A_TIME_PATCH);
   // Second line of defence: the client validates too, but a workflow may be started by any tool. New cases are
   // checked by the admission activity (below, with the same zod schema as the client); until then the input is
   // only read where a malformed one cannot throw. Cases from before the patch were checked when they started.
@@ -178,8 +202,10 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   // Handlers are registered before the first await (an Update arriving earlier would find no handler);
   // they wait for the service profile, which the first activity loads.
   let profile: ServiceProfile | null = null;
-  const rec = local ? localRecords : records;
-  const dl = local ? localDeadlines : deadlines;
+  const rec = !local ? records : oneLocalAtATime ? oneAtATime(localRecords) : localRecords;
+  // Deadline computations went back to the task queue with that patch: they may retry for hours (a calendar
+  // year missing) and must not hold the one-at-a-time queue of records; their results arrive as history events.
+  const dl = local && !oneLocalAtATime ? localDeadlines : deadlines;
 
   let stage: Stage = 'received';
   let assignedClerk: string | null = input.assignedClerk ?? null;

@@ -84,8 +84,11 @@ describe('application lifecycle', () => {
       expect(xmllintSchemaCheck(m.content)).toBe('- validates');
     }
     const { rows: events } = await ctx.pool.query('SELECT action FROM case_events WHERE application_number = $1 ORDER BY seq', [no]);
-    // Deadline recomputations are interleaved as the clock runs, stops (waiting for documents) and resumes.
-    expect(events.filter((e) => e.action === 'deadline')).toHaveLength(3);
+    // Deadline recomputations are interleaved as the clock runs, stops (waiting for documents) and resumes: at
+    // most one per clock change, and one that a newer change overtook while it was computed is dropped, not recorded.
+    const recomputations = events.filter((e) => e.action === 'deadline').length;
+    expect(recomputations).toBeGreaterThanOrEqual(1);
+    expect(recomputations).toBeLessThanOrEqual(3);
     expect(events.map((e) => e.action).filter((a) => a !== 'deadline')).toEqual([
       'receive', 'register', 'startReview', 'requestInteragency', 'recordInteragencyAnswer',
       'requestFromApplicant:documents', 'applicantResponded', 'draftDecision:approve', 'approve', 'issueResult',
