@@ -2,8 +2,7 @@
 // uploads the document the applicant receives with «Услуга оказана»; it is stored sealed and only the
 // reference {documentId, sha256} then travels in the issueResult action.
 import { z } from 'zod';
-import { storeResultDocument } from '../../documents';
-import { DocumentValidationError, RESULT_DOCUMENT_MAX_BYTES, SIGNATURE_MAX_BYTES } from '../../documents/fileTypes';
+import { DocumentValidationError, RESULT_DOCUMENT_MAX_BYTES, SIGNATURE_MAX_BYTES, storeResultDocument } from '../../documents';
 import type { HttpApiDeps } from '../app';
 import { HttpProblem } from '../problem';
 import type { RouteSpec } from '../routeSpec';

@@ -4,7 +4,7 @@
 // to their feedback workflows the way the pull does. A rating stored but not yet routed (Temporal away) is
 // routed by the next scheduled pull (routeRatings): nothing accepted is lost.
 import { z } from 'zod';
-import { MAX_BATCH_BYTES, MAX_BATCH_RATINGS } from '../../feedback/ratingSchemas';
+import { MAX_BATCH_BYTES, MAX_BATCH_RATINGS } from '../../feedback';
 import type { HttpApiDeps } from '../app';
 import type { RouteSpec } from '../routeSpec';
 
