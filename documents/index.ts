@@ -1,3 +1,3 @@
 // Public entry of documents/: what other rooms use.
 export { markResultDocumentDelivered, markResultDocumentIssued, readResultDocument, storeResultDocument } from './resultDocuments';
-export { storageFileName } from './fileTypes';
+export { DocumentValidationError, RESULT_DOCUMENT_MAX_BYTES, SIGNATURE_MAX_BYTES, storageFileName } from './fileTypes';

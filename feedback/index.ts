@@ -2,8 +2,8 @@
 export { type FeedbackActivities, type ReactionPlan, createFeedbackActivities } from './feedbackActivities';
 export { createFeedbackTexts } from './feedbackTexts';
 export { MkguClient } from './mkguClient';
-export { createRatingIntake } from './ratingIntake';
-export { CRITERIA, CRITERION_TITLES_RU, type Criterion, type FeedbackInput, type RoutedRating, feedbackWorkflowId } from './ratingSchemas';
+export { createRatingIntake, type RatingIntake } from './ratingIntake';
+export { CRITERIA, CRITERION_TITLES_RU, MAX_BATCH_BYTES, MAX_BATCH_RATINGS, type Criterion, type FeedbackInput, type RoutedRating, feedbackWorkflowId } from './ratingSchemas';
 export { NO_SMSC, SmppSmsGateway, type SmsGateway } from './smsGateway';
 export { type MkguEmulator, startMkguEmulator } from './emulator/mkguEmulator';
 export { type SmscEmulator, startSmscEmulator } from './emulator/smscEmulator';

@@ -9,6 +9,7 @@ import type { Logger as PinoLogger } from 'pino';
 import type { z } from 'zod';
 import type { CaseClient } from '../client/caseClient';
 import type { CodecKeys } from '../codec';
+import { createRatingIntake, type RatingIntake, type RoutedRating } from '../feedback';
 import { TaskBoard } from '../escalation';
 import { createLogger, maskPersonalData } from '../security';
 import { problemsOf } from '../shared/validation';
@@ -53,6 +54,18 @@ export interface HttpApiDeps {
   access: CaseAccess;
   /** The deployment's department id (CASE_DEPARTMENT_ID): cases started without one belong to it. */
   department: string;
+  /** Keys sealing stored documents (the worker's codec keys: it unseals them to deliver). */
+  codecKeys: CodecKeys;
+  /** The ratings intake and where accepted ratings go (the feedback workflows). */
+  ratings: HttpApiRatings;
+}
+
+export type RatingRoute = (rating: RoutedRating & { applicationNumber: string; serviceCode: string }) => Promise<void>;
+
+export interface HttpApiRatings {
+  intake: RatingIntake;
+  /** feedback/ratingRouter.ts; without it ratings are stored and routed by the scheduled routeRatings. */
+  routeRating?: RatingRoute;
 }
 
 /** A Fastify plugin registered inside the API app (e.g. the inbox); it receives the API's dependencies. */
@@ -73,6 +86,8 @@ export interface HttpApiOptions {
   publicUrl?: string;
   /** Where unexpected errors are logged (the masked logger of security/; stdout by default). */
   logger?: PinoLogger;
+  /** The ratings intake (built from pool and codecKeys by default) and the router to the feedback workflows. */
+  ratings?: { intake?: RatingIntake; routeRating?: RatingRoute; criticalThreshold?: number };
 }
 
 export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInstance> {
@@ -85,6 +100,11 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
     taskBoard: new TaskBoard(options.pool),
     access: new CaseAccess(options.client, options.pool, options.department),
     department: options.department,
+    codecKeys: options.codecKeys,
+    ratings: {
+      intake: options.ratings?.intake ?? createRatingIntake({ pool: options.pool, keys: options.codecKeys, criticalThreshold: options.ratings?.criticalThreshold }),
+      ...(options.ratings?.routeRating ? { routeRating: options.ratings.routeRating } : {}),
+    },
   };
   const idempotency = new IdempotencyStore(options.pool, options.codecKeys);
   const routes: RouteSpec[] = apiRoutes(deps);
@@ -189,6 +209,7 @@ function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: HttpApiDeps,
   app.route({
     method: spec.method,
     url: fastifyPath(spec.path),
+    ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
     schema: {
       ...(spec.params ? { params: spec.params } : {}),
       ...(spec.query ? { querystring: spec.query } : {}),

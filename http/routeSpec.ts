@@ -39,6 +39,8 @@ export interface RouteSpec {
   tag: string;
   roles: readonly ApiRole[];
   write: boolean;
+  /** Largest body of this route (bytes), when it differs from the API's default (documents). */
+  bodyLimit?: number;
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;

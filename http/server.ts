@@ -12,6 +12,7 @@ import { buildHttpApi, HttpApiPlugin } from './app';
 import { ApiToken, TokenRegistry } from './auth';
 import { inboxPluginFromConfig } from '../inbox';
 import { metricsPluginFromEnv } from '../metrics';
+import { createRatingRouter } from '../feedback';
 
 /**
  * Plugins served with the API by `npm start` and worker/main.ts. Registration point for other parts:
@@ -39,6 +40,8 @@ export async function serveHttpApi(opts: {
     auth: new TokenRegistry(opts.tokens, opts.config.CASE_DEPARTMENT_ID),
     codecKeys: opts.codecKeys,
     department: opts.config.CASE_DEPARTMENT_ID,
+    // Pushed ratings go to the feedback workflows on the worker's task queue, as the scheduled pull routes them.
+    ratings: { routeRating: createRatingRouter(opts.client.client, opts.config.CASE_TASK_QUEUE) },
     limits: { ratePerMinute: opts.config.CASE_API_RATE_LIMIT, bodyBytes: opts.config.CASE_API_BODY_LIMIT },
     // The clerk inbox (/inbox) and /metrics are served with the API.
     extraPlugins: [...SERVED_PLUGINS, inboxPluginFromConfig(opts.config), metricsPluginFromEnv(process.env), ...(opts.extraPlugins ?? [])],

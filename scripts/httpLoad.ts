@@ -9,6 +9,7 @@ import { CaseClient } from '../client/caseClient';
 import { generateKeySpec, parseCodecKeys } from '../codec';
 import { startElkEmulator } from '../epgu';
 import { buildHttpApi } from '../http';
+import { createRatingRouter } from '../feedback';
 import { ApiToken, TokenRegistry } from '../http';
 import { snilsWithChecksum } from '../shared/identifiers';
 import type { ApplicationInput } from '../shared/application';
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   const token = `load-case-system-${'x'.repeat(32)}`;
   const tokens: ApiToken[] = [{ token, role: 'caseSystem', subject: 'load-vis' }];
   // The limit is per token: one case system sends ~6 writes per application, so it is raised for this run.
-  const app = await buildHttpApi({ client: cases, pool: runtime.pool, auth: new TokenRegistry(tokens, config.CASE_DEPARTMENT_ID), codecKeys, department: config.CASE_DEPARTMENT_ID, limits: { ratePerMinute: 100_000 } });
+  const app = await buildHttpApi({ client: cases, pool: runtime.pool, auth: new TokenRegistry(tokens, config.CASE_DEPARTMENT_ID), codecKeys, department: config.CASE_DEPARTMENT_ID, limits: { ratePerMinute: 100_000 }, ratings: { routeRating: createRatingRouter(cases.client, options.taskQueue) } });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 

@@ -2,9 +2,11 @@
 import type { HttpApiDeps } from '../app';
 import type { RouteSpec } from '../routeSpec';
 import { caseRoutes } from './cases';
+import { documentRoutes } from './documents';
+import { ratingRoutes } from './ratings';
 import { reportRoutes } from './reports';
 import { taskRoutes } from './tasks';
 
 export function apiRoutes(deps: HttpApiDeps): RouteSpec[] {
-  return [...caseRoutes(deps), ...taskRoutes(deps), ...reportRoutes(deps)];
+  return [...caseRoutes(deps), ...documentRoutes(deps), ...taskRoutes(deps), ...ratingRoutes(deps), ...reportRoutes(deps)];
 }

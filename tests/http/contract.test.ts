@@ -1,8 +1,10 @@
 // Contract: a full lifecycle driven over HTTP only, every answer (errors included) validated against the
 // committed OpenAPI document, which must equal the one generated from the zod schemas.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { generatedOpenApiText, OPENAPI_FILE } from '../../http/openapiFile';
 import openapi from '../../http/openapi.json';
+import { simpleResultPdf } from '../../scripts/demoDocuments';
 import { sampleApplication, waitFor } from '../support/harness';
 import { ApiContext, covered, createApiContext, newKey, TOKENS } from './support';
 
@@ -106,6 +108,64 @@ describe('an approval with every other action, over HTTP', () => {
     expect(deadline.body.deadline).toEqual(expect.any(String));
     const noDraft = await api.call({ method: 'GET', path: '/cases/{applicationNumber}/refusal-draft', params: { applicationNumber: no }, token: TOKENS.head });
     expect(noDraft.status).toBe(404);
+  });
+
+  it('takes the result document over HTTP and the cabinet shows status 3 with that file', async () => {
+    const app = sampleApplication();
+    const no = app.applicationNumber;
+    expect((await api.call({ method: 'POST', path: '/applications', key: newKey(), body: app })).status).toBe(201);
+    await act(no, 'register', { clerk: 'ivanova' });
+    await act(no, 'start-review', { clerk: 'ivanova' });
+    await act(no, 'draft-decision', { clerk: 'ivanova', outcome: 'approve' });
+    await act(no, 'approve', { clerk: 'kuznetsov' }, TOKENS.head);
+
+    const content = simpleResultPdf([`Result for ${no}`]);
+    const upload = { fileName: 'Разрешение на строительство.pdf', contentBase64: content.toString('base64') };
+    const key = newKey('doc');
+    const stored = await api.call({ method: 'POST', path: '/cases/{applicationNumber}/documents', params: { applicationNumber: no }, token: TOKENS.ivanova, key, body: upload });
+    expect(stored.status).toBe(201);
+    expect(stored.body).toMatchObject({ applicationNumber: no, sizeBytes: content.length, sha256: createHash('sha256').update(content).digest('hex') });
+    // The same request again is answered from the idempotency record: the same reference.
+    const replay = await api.call({ method: 'POST', path: '/cases/{applicationNumber}/documents', params: { applicationNumber: no }, token: TOKENS.ivanova, key, body: upload });
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(stored.body);
+    // Another clerk's case is not theirs to upload to.
+    const foreign = await api.call({ method: 'POST', path: '/cases/{applicationNumber}/documents', params: { applicationNumber: no }, token: TOKENS.petrov, key: newKey('doc'), body: upload });
+    expect(foreign.status).toBe(403);
+
+    const document = { documentId: stored.body.documentId, sha256: stored.body.sha256 };
+    expect((await act(no, 'issue-result', { clerk: 'ivanova', document })).body.stage).toBe('resultIssued');
+    await api.ctx.cases.result(no);
+    const last = await waitFor(() => api.ctx.emulator.cabinet(no)?.statuses.find((st) => st.status === 3) ?? null);
+    expect(last.files).toHaveLength(1);
+    expect(last.files[0]).toMatchObject({ fileName: 'Разрешение на строительство.pdf', mimeType: 'application/pdf', sha256: document.sha256 });
+    expect(api.ctx.emulator.file(last.files[0].fsUuid)!.bytes.equals(content)).toBe(true);
+  });
+
+  it('takes a pushed batch of ratings once, quarantines the bad one with its reason, and routes the good one', async () => {
+    const app = sampleApplication();
+    const no = app.applicationNumber;
+    expect((await api.call({ method: 'POST', path: '/applications', key: newKey(), body: app })).status).toBe(201);
+    await waitFor(async () => ((await api.ctx.pool.query('SELECT 1 FROM applications WHERE application_number = $1', [no])).rowCount === 1 ? true : null));
+    const at = new Date().toISOString();
+    const batch = {
+      source: 'epguQuestionnaire',
+      items: [
+        { externalId: `${no}-q1`, applicationNumber: no, ratedAt: at, criteria: { '2.6': 5, '2.8': 4 } },
+        { externalId: `${no}-q2`, applicationNumber: no, ratedAt: at, criteria: { '2.6': 9 } },
+      ],
+    };
+    const first = await api.call({ method: 'POST', path: '/ratings/batches', token: TOKENS.operator, key: newKey('ratings'), body: batch });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ accepted: 1, duplicates: 0, quarantined: 1, rejected: false });
+    expect(first.body.problems).toEqual([expect.objectContaining({ externalId: `${no}-q2`, reasonCode: 'invalid', reason: expect.stringContaining('2.6') })]);
+    expect(first.body.routed).toBeGreaterThanOrEqual(1);
+    // Delivered again (another request): counted as duplicates, stored once.
+    const again = await api.call({ method: 'POST', path: '/ratings/batches', key: newKey('ratings'), body: batch });
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: 2, quarantined: 0 });
+    const { rows } = await api.ctx.pool.query('SELECT routed_at FROM feedback_ratings WHERE application_number = $1', [no]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].routed_at).not.toBeNull();
   });
 
   it('cancels on the applicant’s withdrawal relayed by the case system', async () => {

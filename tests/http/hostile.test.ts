@@ -2,6 +2,7 @@
 // traversal, floods — each a clear 4xx problem, and the server keeps answering.
 import * as net from 'node:net';
 import { ApiContext, createApiContext, newKey, TOKENS } from './support';
+import { simpleResultPdf } from '../../scripts/demoDocuments';
 import { sampleApplication } from '../support/harness';
 
 let api: ApiContext;
@@ -131,5 +132,47 @@ describe('hostile headers and paths', () => {
     // Another caller is not affected.
     const other = await api.raw('/tasks', { headers: { authorization: `Bearer ${TOKENS.operator}` } });
     expect(other.status).toBe(200);
+  });
+});
+
+describe('hostile result documents', () => {
+  const upload = (no: string, body: string) =>
+    api.raw(`/cases/${encodeURIComponent(no)}/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKENS.caseSystem}`, 'idempotency-key': newKey('doc'), 'content-type': 'application/json' },
+      body,
+    });
+
+  it('refuses a document over 10 MiB naming the field, and a body over the route limit with 413', async () => {
+    const app = sampleApplication();
+    expect((await post(JSON.stringify(app))).status).toBe(201);
+    // 10 MiB + 1 byte has the same base64 length as 10 MiB: the exact bound is checked on the decoded bytes.
+    const over = Buffer.alloc(10 * 1024 * 1024 + 1, 0x20);
+    over.write('%PDF-1.7', 0, 'latin1');
+    const p = expectProblem(await upload(app.applicationNumber, JSON.stringify({ fileName: 'result.pdf', contentBase64: over.toString('base64') })), 400);
+    expect(JSON.stringify(p)).toContain('"field":"contentBase64"');
+    expectProblem(await upload(app.applicationNumber, JSON.stringify({ fileName: 'result.pdf', contentBase64: 'A'.repeat(15 * 1024 * 1024) })), 413);
+    await expectAlive();
+  });
+
+  it('refuses bad base64 naming the field', async () => {
+    const p = expectProblem(await upload(sampleApplication().applicationNumber, JSON.stringify({ fileName: 'result.pdf', contentBase64: 'JVBERi0x%%%not*base64' })), 400);
+    expect(JSON.stringify(p)).toContain('"field":"contentBase64"');
+    const sig = expectProblem(await upload(sampleApplication().applicationNumber, JSON.stringify({ fileName: 'result.pdf', contentBase64: 'JVBERi0xLjc=', signaturePkcs7Base64: 'a b' })), 400);
+    expect(JSON.stringify(sig)).toContain('"field":"signaturePkcs7Base64"');
+  });
+
+  it('refuses a disguised type: an executable named .pdf, a PDF named .xml', async () => {
+    const app = sampleApplication();
+    const started = await post(JSON.stringify(app));
+    expect(started.status).toBe(201);
+    const exe = Buffer.concat([Buffer.from('MZ', 'latin1'), Buffer.alloc(512, 0x90)]);
+    const p = expectProblem(await upload(app.applicationNumber, JSON.stringify({ fileName: 'result.pdf', contentBase64: exe.toString('base64') })), 400);
+    expect(JSON.stringify(p)).toContain('"field":"contentBase64"');
+    const pdf = simpleResultPdf(['disguised']);
+    const named = expectProblem(await upload(app.applicationNumber, JSON.stringify({ fileName: 'result.xml', contentBase64: pdf.toString('base64') })), 400);
+    expect(JSON.stringify(named)).toContain('"field":"fileName"');
+    const { rowCount } = await api.ctx.pool.query('SELECT 1 FROM result_documents WHERE application_number = $1', [app.applicationNumber]);
+    expect(rowCount).toBe(0);
   });
 });

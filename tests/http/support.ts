@@ -3,6 +3,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import type { FastifyInstance } from 'fastify';
 import { buildHttpApi, HttpApiLimits } from '../../http/app';
+import { createRatingRouter } from '../../feedback';
 import { ApiToken, TokenRegistry } from '../../http/auth';
 import openapi from '../../http/openapi.json';
 import { createTestContext, TEST_CODEC_KEYS, TestContext } from '../support/harness';
@@ -103,6 +104,7 @@ export async function createApiContext(name: string, opts: { limits?: Partial<Ht
     codecKeys: TEST_CODEC_KEYS,
     department: DEPARTMENT,
     limits: opts.limits,
+    ratings: { routeRating: createRatingRouter(ctx.client, ctx.taskQueue) },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address() as { port: number };
