@@ -36,6 +36,15 @@ export function temporalCliPath(): string {
   throw new Error('Temporal CLI not found: run scripts/ensure-tools.sh (npm start / npm test do it for you)');
 }
 
+/** Sends the signal and resolves once the process has exited (at once when it already has). */
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
+
 export interface LocalTemporal {
   address: string;
   dbFile: string;
@@ -87,14 +96,7 @@ export async function startLocalTemporal(opts: { dataDir: string; port?: number;
   };
   const state: { child: ChildProcess } = { child: spawnServer() };
   await waitForTemporal(address, state.child, logFile);
-  const stopChild = async (signal: NodeJS.Signals) => {
-    const child = state.child;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill(signal);
-    });
-  };
+  const stopChild = (signal: NodeJS.Signals) => stopProcess(state.child, signal);
   return {
     address,
     dbFile,

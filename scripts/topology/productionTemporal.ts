@@ -10,7 +10,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { Client as PgClient } from 'pg';
 import * as net from 'node:net';
-import { LocalPostgres, ROOT, SEARCH_ATTRIBUTES, startLocalPostgres } from '../localStack';
+import { LocalPostgres, ROOT, SEARCH_ATTRIBUTES, startLocalPostgres, stopProcess } from '../localStack';
 
 /** A free port below 32768: the server stores its ports in cluster_membership as smallint. */
 async function lowFreePort(): Promise<number> {
@@ -187,14 +187,7 @@ export async function startProductionTemporal(opts: { dataDir: string; namespace
     await conn.close();
   }
 
-  const stopChild = async (signal: NodeJS.Signals) => {
-    const child = state.child;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill(signal);
-    });
-  };
+  const stopChild = (signal: NodeJS.Signals) => stopProcess(state.child, signal);
   return {
     address,
     persistence,
