@@ -17,6 +17,7 @@ import { createAdmissionActivities } from './admission';
 import { createCaseRecordActivities, markCaseOverdue } from './caseRecords';
 import { createDeadlineActivities } from './deadlines';
 import { createElkDeliveryActivities, ElkChannel } from './elkDelivery';
+import { createRecordWithDeadlineActivities } from './recordWithDeadline';
 import { createRefusalActivities } from './refusalLetters';
 import { createResultDocumentActivities } from './resultDocuments';
 import { createFeedbackActivities } from '../feedback';
@@ -79,7 +80,8 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
   }
   return {
     loadServiceProfile,
-    ...createAdmissionActivities({ loadServiceProfile, computeStageDeadline: deadlines.computeStageDeadline, recordCaseEvent: records.recordCaseEvent }),
+    ...createAdmissionActivities({ loadServiceProfile, computeStageDeadline: deadlines.computeStageDeadline, recordCaseEvent: records.recordCaseEvent, computeDeadline: deadlines.computeDeadline }),
+    ...createRecordWithDeadlineActivities({ recordCaseEvent: records.recordCaseEvent, computeDeadline: deadlines.computeDeadline }),
     ...records,
     ...createElkDeliveryActivities(deps.pool, deps.elk, { replyWaitMs: deps.elkReplyWaitMs ?? 20_000, keys: deps.letterKeys }),
     ...deadlines,
@@ -118,4 +120,5 @@ export { createElkChannel, type DepartmentIdentity } from './elkChannel';
 export { elkClientId, withoutQuotedValues, type ElkChannel, type ElkReply } from './elkDelivery';
 export { CALENDAR_COVERAGE, type ClockLedger, type DeadlineComputation } from './deadlines';
 export { createAdmissionActivities, type Admission, type AdmissionRequest } from './admission';
+export { createRecordWithDeadlineActivities, type RecordWithDeadlineRequest } from './recordWithDeadline';
 export { readRefusalLetters, type PrepareRefusalInput, type RefusalDraft, type StoredRefusalLetter } from './refusalLetters';
