@@ -60,6 +60,8 @@ export function sameShapeActivities(services: ServiceRegistry) {
     ...out,
     ...admission,
     ...recordWithDeadline,
+    // Same shape as the real worker (a client starts the feedback workflow): one marker, no child to run.
+    startApplicantFeedback: async () => true,
     loadServiceProfile: real.loadServiceProfile,
     computeDeadline: real.computeDeadline,
     computeStageDeadline: real.computeStageDeadline,

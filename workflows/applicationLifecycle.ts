@@ -744,6 +744,8 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       serviceCode: input.serviceCode,
       served: { outcome: stage as 'resultIssued' | 'refused' | 'cancelled', servedAt: new Date().toISOString(), contact: { ...(phone ? { phone } : {}), ...(email ? { email } : {}) } },
     };
+    // LEAN_HISTORY_PATCH: started by a local activity (one marker) where the worker has a client for it.
+    if (lean && (await rec.startApplicantFeedback(args))) return;
     try {
       await startChild('applicantFeedback', { workflowId: feedbackWorkflowId(input.applicationNumber), args: [args], parentClosePolicy: ParentClosePolicy.ABANDON });
     } catch (err) {
