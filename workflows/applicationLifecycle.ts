@@ -161,6 +161,16 @@ const letters = proxyActivities<LifecycleActivities>({
 });
 /** Patch id: issueResult with a result document runs attachResultDocument before the status is queued. */
 export const RESULT_DOCUMENT_PATCH = 'result-document-attachment';
+/** Patch id: the applicant's rating is collected by a feedback workflow started when the case closes. */
+export const FEEDBACK_AT_CLOSURE_PATCH = 'feedback-at-closure';
+/**
+ * Umbrella patch id, checked once before the first command: a new case records this one marker (each marker
+ * also costs a TemporalChangeVersion upsert, two events) and takes every patched path above without recording
+ * their markers; cases started before it find no such marker and ask each older patch as before. It also
+ * means the deadline is computed inside a local activity that already runs (admission when the term runs
+ * from receipt, the record of the registration otherwise) instead of a task-queue activity of its own.
+ */
+export const LEAN_HISTORY_PATCH = 'lean-history-2026-12';
 
 function elkActivities(profile: ServiceProfile) {
   return proxyActivities<LifecycleActivities>({
@@ -182,9 +192,10 @@ function rejectInput(message: string): never {
 
 export async function applicationLifecycle(rawInput: ApplicationInput): Promise<LifecycleResult> {
   // Decided once, before the first command, so every later call of this run takes the same kind.
-  const admitted = patched(ADMISSION_PATCH);
+  const lean = patched(LEAN_HISTORY_PATCH);
+  const admitted = lean || patched(ADMISSION_PATCH);
   const local = admitted || patched(LOCAL_ACTIVITIES_PATCH);
-  const oneLocalAtATime = local && patched(ONE_LOCAL_ACTIVITY_AT_A_TIME_PATCH);
+  const oneLocalAtATime = local && (lean || patched(ONE_LOCAL_ACTIVITY_AT_A_TIME_PATCH));
   // Second line of defence: the client validates too, but a workflow may be started by any tool. New cases are
   // checked by the admission activity (below, with the same zod schema as the client); until then the input is
   // only read where a malformed one cannot throw. Cases from before the patch were checked when they started.
@@ -235,6 +246,10 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   const clock: Omit<RegulatoryLedger, 'startedAt'> & { startedAt: string | null } = { startedAt: null, suspensions: [], extensions: [] };
   let clockVersion = 0;
   const firedRungs = new Set<string>();
+  // LEAN_HISTORY_PATCH: the first deadline of a clock version comes with a local activity that runs anyway
+  // (admission, or the record of the action that started the clock); null inside: the calendar had a gap.
+  let deadlineAlongside: { version: number; result: Promise<DeadlineComputation | null> } | null = null;
+  let computeDeadlineWithNextRecord = false;
 
   // Clusters without the case search attributes registered (and the time-skipping test server) turn them off.
   function upsertCaseAttributes(updates: SearchAttributeUpdatePair[]): void {
@@ -286,6 +301,14 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       overdue,
       outcome: isTerminal(stage) ? stage : null,
     };
+    if (computeDeadlineWithNextRecord) {
+      computeDeadlineWithNextRecord = false;
+      const ledger = { serviceCode: input.serviceCode, startedAt: clock.startedAt!, suspensions: clock.suspensions.map((x) => ({ ...x })), extensions: clock.extensions.map((x) => ({ ...x })) };
+      const result = recordChain.then(() => rec.recordCaseEventWithDeadline({ record: entry, ledger }));
+      deadlineAlongside = { version: clockVersion, result };
+      recordChain = result.then(() => undefined);
+      return recordChain;
+    }
     recordChain = recordChain.then(() => rec.recordCaseEvent(entry));
     return recordChain;
   }
@@ -390,6 +413,8 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     if (!clock.startedAt) {
       clock.startedAt = registeredAt;
       clockVersion++;
+      // The registration's record computes the first deadline too (see LEAN_HISTORY_PATCH).
+      computeDeadlineWithNextRecord = lean;
     }
     await moveTo('registered', 'register', a.clerk, a.note);
   });
@@ -464,7 +489,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   setClerkAction('issueResult', null, async (a) => {
     let attachment: ElkStatusItem['attachment'];
     // Marker for histories with a result document; cases issued without one replay unchanged.
-    if (a.document && patched(RESULT_DOCUMENT_PATCH)) {
+    if (a.document && (lean || patched(RESULT_DOCUMENT_PATCH))) {
       busyWith = 'issueResult';
       try {
         attachment = await letters.attachResultDocument({ applicationNumber: input.applicationNumber, ...a.document, clerk: a.clerk });
@@ -513,7 +538,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       return;
     }
     // Review resumes: the cabinet must stop showing «требует исправления» (see shared/elkStatusMapping.ts).
-    const resumed = patched(STATUS_ON_APPLICANT_RESPONSE_PATCH)
+    const resumed = lean || patched(STATUS_ON_APPLICANT_RESPONSE_PATCH)
       ? (profile!.elkStatusOnApplicantResponse !== undefined ? profile!.elkStatusOnApplicantResponse : DEFAULT_ELK_STATUS_ON_APPLICANT_RESPONSE)
       : undefined;
     void moveTo('underReview', 'applicantResponded', 'applicant', args.value.note, resumed);
@@ -623,7 +648,9 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     await condition(() => clock.startedAt !== null || isTerminal(stage));
     while (!isTerminal(stage)) {
       const version = clockVersion;
-      const computed = await unlessFinished(() =>
+      const alongside = deadlineAlongside?.version === version ? deadlineAlongside.result : null;
+      deadlineAlongside = null;
+      const computed = (alongside && (await alongside)) ?? await unlessFinished(() =>
         dl.computeDeadline({
           serviceCode: input.serviceCode,
           startedAt: clock.startedAt!,
@@ -717,6 +744,8 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
       serviceCode: input.serviceCode,
       served: { outcome: stage as 'resultIssued' | 'refused' | 'cancelled', servedAt: new Date().toISOString(), contact: { ...(phone ? { phone } : {}), ...(email ? { email } : {}) } },
     };
+    // LEAN_HISTORY_PATCH: started by a local activity (one marker) where the worker has a client for it.
+    if (lean && (await rec.startApplicantFeedback(args))) return;
     try {
       await startChild('applicantFeedback', { workflowId: feedbackWorkflowId(input.applicationNumber), args: [args], parentClosePolicy: ParentClosePolicy.ABANDON });
     } catch (err) {
@@ -749,6 +778,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
     receivedStageDeadline = admission.receivedStageDeadline;
     history.push({ seq: 1, stage: 'received', action: 'receive', actor: `channel:${input.channel}`, at: admittedAt });
     profile = admission.profile;
+    if (lean && admission.deadline) deadlineAlongside = { version: 1, result: Promise.resolve(admission.deadline) };
   } else {
     profile = await rec.loadServiceProfile(input.serviceCode);
   }
@@ -777,7 +807,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   await delivery;
   await recordChain;
   await condition(allHandlersFinished);
-  if (patched('feedback-at-closure')) await startFeedbackAtClosure();
+  if (lean || patched(FEEDBACK_AT_CLOSURE_PATCH)) await startFeedbackAtClosure();
   return {
     applicationNumber: input.applicationNumber,
     outcome: stage,
