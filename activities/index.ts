@@ -25,6 +25,7 @@ import type { MkguClient } from '../feedback';
 import { createRatingIntake } from '../feedback';
 import type { RoutedRating } from '../feedback';
 import { NO_SMSC, type SmsGateway } from '../feedback';
+import type { EmailGateway } from '../feedback';
 
 export interface LifecycleDependencies {
   pool: Pool;
@@ -56,6 +57,8 @@ export interface LifecycleDependencies {
   feedback?: {
     mkgu?: MkguClient | null;
     sms?: SmsGateway;
+    /** The relay for answers to applicants by e-mail (FEEDBACK_SMTP_URL). */
+    email?: EmailGateway | null;
     department?: { inn: string; officeName?: string };
     criticalThreshold?: number;
     routeRating?: (rating: RoutedRating & { applicationNumber: string; serviceCode: string }) => Promise<void>;
@@ -99,6 +102,7 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
       keys: deps.letterKeys,
       mkgu: deps.feedback?.mkgu ?? null,
       sms: deps.feedback?.sms ?? NO_SMSC,
+      email: deps.feedback?.email ?? null,
       calendar: deps.calendar,
       timeZone: deps.timeZone,
       services: deps.services,

@@ -3,7 +3,7 @@
 // is idempotent by a key the workflow derives (application number, reaction id, purpose of an SMS), so a retry
 // after a crash repeats nothing that was done.
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { auditTask, auditTaskByKey, insertClerkTask, resolveClerkTasksByKey, scheduleRungs, type EscalationLadderInput } from '../escalation';
 import { CalendarCoverageError, computeRegulatoryClock, localDateOf, type ProductionCalendar } from '../calendar';
@@ -13,11 +13,12 @@ import type { Directory } from '../escalation';
 import { openText, sealText } from '../security';
 import type { ServiceRegistry } from '../services';
 import type { FeedbackTexts } from './feedbackTexts';
+import { answerMessageId, type EmailGateway } from './emailGateway';
 import { sha256Hex } from './hash';
 import { MkguClient, MkguError } from './mkguClient';
 import type { RatingIntake } from './ratingIntake';
 import { applicantContactSchema, type ApplicantContact, type RoutedRating, type ServedOutcome } from './ratingSchemas';
-import type { SmsGateway } from './smsGateway';
+import { NO_SMSC, type SmsGateway } from './smsGateway';
 
 /** The reaction's own ladder: a reminder to the head the working day before, the deputy and management at the term. */
 export const REACTION_LADDER: EscalationLadderInput = [
@@ -31,6 +32,8 @@ export interface FeedbackDependencies {
   /** null when no rating system is configured: served events are kept (sealed) and registered by no one. */
   mkgu: MkguClient | null;
   sms: SmsGateway;
+  /** The relay for answers by e-mail; absent: answers go by the other channels only. */
+  email?: EmailGateway | null;
   calendar: ProductionCalendar;
   timeZone: string;
   services: ServiceRegistry;
@@ -53,6 +56,33 @@ const contactContext = (app: string) => `feedback_served_events.contact:${app}`;
 const measureContext = (reactionId: string) => `feedback_reactions.measure:${reactionId}`;
 const answerContext = (reactionId: string) => `feedback_answers.text:${reactionId}`;
 const smsRecipientContext = (purpose: string) => `feedback_sms.recipient:${purpose}`;
+const emailRecipientContext = (purpose: string) => `feedback_email.recipient:${purpose}`;
+
+export type AnswerChannel = 'sms' | 'email';
+
+/**
+ * Which channels an answer takes: every contact the applicant gave that the department can reach — SMS when
+ * there is a phone and an SMSC, e-mail when there is an address and a relay. None: the answer cannot be sent.
+ */
+export function answerChannels(contact: ApplicantContact, reachable: { sms: boolean; email: boolean }): AnswerChannel[] {
+  const out: AnswerChannel[] = [];
+  if (contact.phone && reachable.sms) out.push('sms');
+  if (contact.email && reachable.email) out.push('email');
+  return out;
+}
+
+/** Heartbeats while a send is under way, so a worker that dies mid-send is noticed in seconds, not at the timeout. */
+function keepAlive(): () => void {
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return () => undefined; // called outside an activity (tests of the factory)
+  }
+  ctx.heartbeat();
+  const timer = setInterval(() => ctx.heartbeat(), 2000);
+  return () => clearInterval(timer);
+}
 
 function formatRuDate(iso: string, timeZone: string): string {
   const [y, m, d] = localDateOf(new Date(iso), timeZone).split('-');
@@ -101,6 +131,96 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
         throw new Error(`SMS не отправлено / SMS not submitted (${purposeKey}): ${(err as Error).message}`);
       }
     });
+  }
+
+  /**
+   * Sends one e-mail per purpose, like sendSmsOnce: row lock, send, commit. A relay that never sent its 250 has
+   * accepted nothing, so a worker dying before the reply leaves a pending row and the retry sends the only copy.
+   * Between the 250 and the commit (milliseconds) a crash makes the retry send again, with the same Message-ID.
+   * A permanent refusal (5xx: bad or unknown address) is recorded and not retried.
+   */
+  async function sendEmailOnce(purposeKey: string, app: string, to: string, subject: string, text: string): Promise<{ state: 'sent' | 'rejected'; reason?: string }> {
+    const gateway = deps.email!;
+    await pool.query(
+      `INSERT INTO feedback_email (purpose_key, application_number, kind, recipient_sealed, text_sha256, message_id) VALUES ($1, $2, 'answer', $3, $4, $5) ON CONFLICT (purpose_key) DO NOTHING`,
+      [purposeKey, app, sealText(keys, to, emailRecipientContext(purposeKey)), sha256Hex(text), answerMessageId(purposeKey, gateway.domain)],
+    );
+    return inTransaction(pool, async (c) => {
+      const row = (await c.query<{ state: string; message_id: string; recipient_sealed: Buffer; last_error: string | null }>('SELECT state, message_id, recipient_sealed, last_error FROM feedback_email WHERE purpose_key = $1 FOR UPDATE', [purposeKey])).rows[0]!;
+      if (row.state === 'sent') return { state: 'sent' as const };
+      if (row.state === 'rejected') return { state: 'rejected' as const, reason: row.last_error ?? '' };
+      const address = openText(keys, row.recipient_sealed, emailRecipientContext(purposeKey));
+      try {
+        const { response } = await gateway.send({ to: address, subject, text, messageId: row.message_id });
+        await c.query(`UPDATE feedback_email SET state = 'sent', attempts = attempts + 1, sent_at = now(), smtp_response = $2, last_error = NULL WHERE purpose_key = $1`, [purposeKey, response.slice(0, 500)]);
+        return { state: 'sent' as const };
+      } catch (err) {
+        const e = err as Error & { responseCode?: number };
+        // The relay's reply may quote the address: only the code and the reason's first words are kept.
+        const reason = `${e.responseCode ?? ''} ${e.message.replace(/[^\s@<>]+@[^\s@<>]+/g, '<адрес>')}`.trim().slice(0, 300);
+        if (e.responseCode !== undefined && e.responseCode >= 500) {
+          await c.query(`UPDATE feedback_email SET state = 'rejected', attempts = attempts + 1, last_error = $2 WHERE purpose_key = $1`, [purposeKey, reason]);
+          return { state: 'rejected' as const, reason };
+        }
+        throw new Error(`E-mail не отправлено / e-mail not sent (${purposeKey}): ${reason}`);
+      }
+    });
+  }
+
+  /** The answer's text, rendered and stored once (its hash and template version kept with it). */
+  async function storedAnswer(input: { reactionId: string; applicationNumber: string; serviceCode: string; at: string }): Promise<{ text: string; hash: string }> {
+    const existing = await pool.query<{ text_sealed: Buffer; content_sha256: string }>('SELECT text_sealed, content_sha256 FROM feedback_answers WHERE reaction_id = $1', [input.reactionId]);
+    if (!existing.rows[0]) {
+      const reaction = (await pool.query<{ measure_sealed: Buffer | null }>('SELECT measure_sealed FROM feedback_reactions WHERE reaction_id = $1', [input.reactionId])).rows[0];
+      if (!reaction?.measure_sealed) throw ApplicationFailure.nonRetryable('Меры не зафиксированы: ответ не из чего составить / no measure recorded', 'NoMeasure');
+      const measure = openText(keys, reaction.measure_sealed, measureContext(input.reactionId)).trim();
+      const rendered = deps.texts.answer({
+        serviceTitle: serviceTitle(input.serviceCode),
+        applicationNumber: input.applicationNumber,
+        measure: /[.!?]$/.test(measure) ? measure : `${measure}.`,
+        headName: deps.directory.head.name,
+        date: formatRuDate(input.at, deps.timeZone),
+      });
+      // A concurrent attempt may win the insert: what is stored is what is sent.
+      await pool.query(
+        `INSERT INTO feedback_answers (reaction_id, text_sealed, content_sha256, template_version) VALUES ($1, $2, $3, $4) ON CONFLICT (reaction_id) DO NOTHING`,
+        [input.reactionId, sealText(keys, rendered.text, answerContext(input.reactionId)), sha256Hex(rendered.text), rendered.templateVersion],
+      );
+    }
+    const stored = (await pool.query<{ text_sealed: Buffer; content_sha256: string }>('SELECT text_sealed, content_sha256 FROM feedback_answers WHERE reaction_id = $1', [input.reactionId])).rows[0]!;
+    return { text: openText(keys, stored.text_sealed, answerContext(input.reactionId)), hash: stored.content_sha256 };
+  }
+
+  /**
+   * Renders the answer once and sends it once on each of its channels (answerChannels): SMS first — the one
+   * channel without an idempotency key, so its commit is not held behind a slow relay — then e-mail. Each
+   * channel has its own row, so a retry after a crash sends only what was not committed.
+   */
+  async function answerOnce(input: { reactionId: string; applicationNumber: string; serviceCode: string; at: string }): Promise<{ contentSha256: string; channels: AnswerChannel[] }> {
+    const { text, hash } = await storedAnswer(input);
+    const contact = await contactOf(input.applicationNumber);
+    const channels = answerChannels(contact, { sms: deps.sms !== NO_SMSC, email: !!deps.email });
+    if (channels.length === 0) {
+      const why = !contact.phone && !contact.email ? 'заявитель не оставил ни телефона, ни e-mail' : 'для оставленных контактов не настроены SMSC / SMTP';
+      throw ApplicationFailure.nonRetryable(`Ответ заявителю отправить некуда: ${why} / no channel for the answer`, 'NoAnswerChannel');
+    }
+    const sent: AnswerChannel[] = [];
+    const refused: string[] = [];
+    for (const channel of channels) {
+      if (channel === 'sms') {
+        await sendSmsOnce(`answer:${input.reactionId}`, 'answer', input.applicationNumber, text);
+        sent.push('sms');
+      } else {
+        const subject = deps.texts.answerSubject({ applicationNumber: input.applicationNumber }).text;
+        const r = await sendEmailOnce(`answer:${input.reactionId}`, input.applicationNumber, contact.email!, subject, text);
+        if (r.state === 'sent') sent.push('email');
+        else refused.push(`e-mail: ${r.reason}`);
+      }
+    }
+    if (sent.length === 0) throw ApplicationFailure.nonRetryable(`Ответ заявителю не принят ни одним каналом / no channel accepted the answer: ${refused.join('; ')}`, 'AnswerRefused');
+    await pool.query('UPDATE feedback_answers SET channels = $2 WHERE reaction_id = $1', [input.reactionId, sent]);
+    await pool.query('UPDATE feedback_reactions SET answered_at = COALESCE(answered_at, $2) WHERE reaction_id = $1', [input.reactionId, input.at]);
+    return { contentSha256: hash, channels: sent };
   }
 
   function plan(openedAt: string, termWorkingDays: number): Omit<ReactionPlan, 'serviceTitle'> {
@@ -207,39 +327,13 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
      * Renders the answer once (the first rendering, its hash and template version are kept) and sends it once.
      * Returns the hash so the workflow can show it; the text stays sealed in PostgreSQL.
      */
-    async sendReactionAnswer(input: { reactionId: string; applicationNumber: string; serviceCode: string; at: string }): Promise<{ contentSha256: string; messageId: string | null; channel: 'sms' | 'none' }> {
-      const existing = await pool.query<{ text_sealed: Buffer; content_sha256: string }>('SELECT text_sealed, content_sha256 FROM feedback_answers WHERE reaction_id = $1', [input.reactionId]);
-      let text: string;
-      let hash: string;
-      if (existing.rows[0]) {
-        text = openText(keys, existing.rows[0].text_sealed, answerContext(input.reactionId));
-        hash = existing.rows[0].content_sha256;
-      } else {
-        const reaction = (await pool.query<{ measure_sealed: Buffer | null }>('SELECT measure_sealed FROM feedback_reactions WHERE reaction_id = $1', [input.reactionId])).rows[0];
-        if (!reaction?.measure_sealed) throw ApplicationFailure.nonRetryable('Меры не зафиксированы: ответ не из чего составить / no measure recorded', 'NoMeasure');
-        const measure = openText(keys, reaction.measure_sealed, measureContext(input.reactionId)).trim();
-        const rendered = deps.texts.answer({
-          serviceTitle: serviceTitle(input.serviceCode),
-          applicationNumber: input.applicationNumber,
-          measure: /[.!?]$/.test(measure) ? measure : `${measure}.`,
-          headName: deps.directory.head.name,
-          date: formatRuDate(input.at, deps.timeZone),
-        });
-        text = rendered.text;
-        hash = sha256Hex(text);
-        await pool.query(
-          `INSERT INTO feedback_answers (reaction_id, text_sealed, content_sha256, template_version) VALUES ($1, $2, $3, $4) ON CONFLICT (reaction_id) DO NOTHING`,
-          [input.reactionId, sealText(keys, text, answerContext(input.reactionId)), hash, rendered.templateVersion],
-        );
-        // A concurrent attempt may have won the insert: send what is stored.
-        const stored = (await pool.query<{ text_sealed: Buffer; content_sha256: string }>('SELECT text_sealed, content_sha256 FROM feedback_answers WHERE reaction_id = $1', [input.reactionId])).rows[0]!;
-        text = openText(keys, stored.text_sealed, answerContext(input.reactionId));
-        hash = stored.content_sha256;
+    async sendReactionAnswer(input: { reactionId: string; applicationNumber: string; serviceCode: string; at: string }): Promise<{ contentSha256: string; channels: AnswerChannel[] }> {
+      const stop = keepAlive();
+      try {
+        return await answerOnce(input);
+      } finally {
+        stop();
       }
-      const sent = await sendSmsOnce(`answer:${input.reactionId}`, 'answer', input.applicationNumber, text);
-      if (sent.messageId === null) throw ApplicationFailure.nonRetryable('У заявителя нет телефона для ответа по SMS / no phone for the answer', 'NoAnswerChannel');
-      await pool.query('UPDATE feedback_reactions SET answered_at = COALESCE(answered_at, $2) WHERE reaction_id = $1', [input.reactionId, input.at]);
-      return { contentSha256: hash, messageId: sent.messageId, channel: 'sms' };
     },
 
     /** Closes the reaction; the database checks the same rule the workflow's validator does. */
