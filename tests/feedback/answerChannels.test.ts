@@ -150,3 +150,20 @@ describe('the SMTP test server refuses what a relay refuses', () => {
     expect(m).toMatchObject({ subject: 'Тема', text: 'Текст', messageId: '<fixed.1@otdel.example.ru>' });
   });
 });
+
+it('gives up binding to an SMSC that accepts the connection and never answers (the stable smpp has no connect timeout)', async () => {
+  const net = await import('node:net');
+  const sockets: import('node:net').Socket[] = [];
+  const silent = net.createServer((s) => void sockets.push(s));
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const { SmppSmsGateway } = await import('../../feedback/smsGateway');
+  const gw = new SmppSmsGateway({ url: `smpp://127.0.0.1:${(silent.address() as import('node:net').AddressInfo).port}`, systemId: 'vis', password: 'x', sourceAddr: 'OTDEL', timeoutMs: 500 });
+  try {
+    await expect(gw.submit('79160000000', 'текст')).rejects.toThrow('SMPP: no bind within 500 ms');
+    expect(sockets.length).toBe(1);
+  } finally {
+    await gw.close();
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
+  }
+});
