@@ -80,11 +80,12 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
     }
     return profile;
   }
+  const elkDelivery = createElkDeliveryActivities(deps.pool, deps.elk, { replyWaitMs: deps.elkReplyWaitMs ?? 20_000, keys: deps.letterKeys });
   return {
     loadServiceProfile,
     ...createAdmissionActivities({ loadServiceProfile, computeStageDeadline: deadlines.computeStageDeadline, recordCaseEvent: records.recordCaseEvent }),
     ...records,
-    ...createElkDeliveryActivities(deps.pool, deps.elk, { replyWaitMs: deps.elkReplyWaitMs ?? 20_000, keys: deps.letterKeys }),
+    ...elkDelivery,
     ...deadlines,
     ...createRefusalActivities({ pool: deps.pool, renderer: deps.refusalRenderer, timeZone: deps.timeZone, keys: deps.letterKeys }),
     ...createResultDocumentActivities({ pool: deps.pool, keys: deps.letterKeys }),
@@ -103,6 +104,8 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
       mkgu: deps.feedback?.mkgu ?? null,
       sms: deps.feedback?.sms ?? NO_SMSC,
       email: deps.feedback?.email ?? null,
+      // The answer to a critical review reaches the cabinet through the same outbox and delivery as statuses.
+      cabinet: elkDelivery.pushStatusToElk,
       calendar: deps.calendar,
       timeZone: deps.timeZone,
       services: deps.services,

@@ -9,6 +9,7 @@ import { auditTask, auditTaskByKey, insertClerkTask, resolveClerkTasksByKey, sch
 import { CalendarCoverageError, computeRegulatoryClock, localDateOf, type ProductionCalendar } from '../calendar';
 import type { CodecKeys } from '../codec';
 import { inTransaction } from '../db';
+import { ELK_BUSINESS_REJECTION, type ElkDeliveryRequest, type ElkDeliveryResult } from '../shared/lifecycle';
 import type { Directory } from '../escalation';
 import { openText, sealText } from '../security';
 import type { ServiceRegistry } from '../services';
@@ -34,6 +35,8 @@ export interface FeedbackDependencies {
   sms: SmsGateway;
   /** The relay for answers by e-mail; absent: answers go by the other channels only. */
   email?: EmailGateway | null;
+  /** The ЕЛК status delivery (pushStatusToElk): the answer goes to the cabinet of an application with an ЕЛК order. */
+  cabinet?: (req: ElkDeliveryRequest) => Promise<ElkDeliveryResult>;
   calendar: ProductionCalendar;
   timeZone: string;
   services: ServiceRegistry;
@@ -58,7 +61,15 @@ const answerContext = (reactionId: string) => `feedback_answers.text:${reactionI
 const smsRecipientContext = (purpose: string) => `feedback_sms.recipient:${purpose}`;
 const emailRecipientContext = (purpose: string) => `feedback_email.recipient:${purpose}`;
 
-export type AnswerChannel = 'sms' | 'email';
+export type AnswerChannel = 'sms' | 'email' | 'cabinet';
+
+/**
+ * The cabinet's template for the answer. UNCONFIRMED: the mnemonic and its Param names are the project's; the
+ * real ones are registered in ЕСНСИ «ЕЛК.Шаблоны уведомлений» by the department with the portal's operator.
+ */
+export const CABINET_ANSWER_TEMPLATE = { messageType: 'FEEDBACK_ANSWER', textParam: 'answerText' } as const;
+/** Outbox seq of cabinet answers: above any lifecycle status, so the two never share a row. */
+export const CABINET_ANSWER_SEQ_BASE = 1000;
 
 /**
  * Which channels an answer takes: every contact the applicant gave that the department can reach — SMS when
@@ -193,17 +204,14 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
 
   /**
    * Renders the answer once and sends it once on each of its channels (answerChannels): SMS first — the one
-   * channel without an idempotency key, so its commit is not held behind a slow relay — then e-mail. Each
-   * channel has its own row, so a retry after a crash sends only what was not committed.
+   * channel without an idempotency key, so its commit is not held behind a slow relay — then e-mail, then the
+   * cabinet when the application has an ЕЛК order. Each channel has its own row, so a retry after a crash sends
+   * only what was not committed.
    */
   async function answerOnce(input: { reactionId: string; applicationNumber: string; serviceCode: string; at: string }): Promise<{ contentSha256: string; channels: AnswerChannel[] }> {
     const { text, hash } = await storedAnswer(input);
     const contact = await contactOf(input.applicationNumber);
     const channels = answerChannels(contact, { sms: deps.sms !== NO_SMSC, email: !!deps.email });
-    if (channels.length === 0) {
-      const why = !contact.phone && !contact.email ? 'заявитель не оставил ни телефона, ни e-mail' : 'для оставленных контактов не настроены SMSC / SMTP';
-      throw ApplicationFailure.nonRetryable(`Ответ заявителю отправить некуда: ${why} / no channel for the answer`, 'NoAnswerChannel');
-    }
     const sent: AnswerChannel[] = [];
     const refused: string[] = [];
     for (const channel of channels) {
@@ -217,10 +225,67 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
         else refused.push(`e-mail: ${r.reason}`);
       }
     }
+    const cabinet = await answerToCabinet(input, text);
+    if (cabinet === 'sent') sent.push('cabinet');
+    else if (cabinet !== 'none') refused.push(`ЕЛК: ${cabinet}`);
+    if (channels.length === 0 && cabinet === 'none') {
+      const why = !contact.phone && !contact.email ? 'заявитель не оставил ни телефона, ни e-mail, а у заявления нет заказа в ЕЛК' : 'для оставленных контактов не настроены SMSC / SMTP, а у заявления нет заказа в ЕЛК';
+      throw ApplicationFailure.nonRetryable(`Ответ заявителю отправить некуда: ${why} / no channel for the answer`, 'NoAnswerChannel');
+    }
     if (sent.length === 0) throw ApplicationFailure.nonRetryable(`Ответ заявителю не принят ни одним каналом / no channel accepted the answer: ${refused.join('; ')}`, 'AnswerRefused');
     await pool.query('UPDATE feedback_answers SET channels = $2 WHERE reaction_id = $1', [input.reactionId, sent]);
     await pool.query('UPDATE feedback_reactions SET answered_at = COALESCE(answered_at, $2) WHERE reaction_id = $1', [input.reactionId, input.at]);
     return { contentSha256: hash, channels: sent };
+  }
+
+  /**
+   * The answer as a status entry of the application's ЕЛК order: the order's last delivered status again, with
+   * the answer in a template Param (ЕЛК 1.0.2 has no comment). Only for orders this department created (not for
+   * applications filed on ЕПГУ, whose statuses are responses to ЕПГУ's request). Once per reaction: the outbox
+   * row (its own seq, kept in feedback_cabinet_answers) and the SMEV clientId derived from it.
+   */
+  async function answerToCabinet(input: { reactionId: string; applicationNumber: string; at: string }, text: string): Promise<'none' | 'sent' | string> {
+    if (!deps.cabinet) return 'none';
+    const app = input.applicationNumber;
+    const last = (
+      await pool.query<{ elk_status: number; stage: string; channel: string; service_code: string; received_at: Date }>(
+        `SELECT o.elk_status, o.stage, a.channel, a.service_code, a.received_at FROM elk_outbox o JOIN applications a USING (application_number)
+          WHERE o.application_number = $1 AND o.state = 'delivered' AND o.request_type IN ('CreateOrdersRequest', 'UpdateOrdersRequest') AND o.seq < $2
+          ORDER BY o.seq DESC LIMIT 1`,
+        [app, CABINET_ANSWER_SEQ_BASE],
+      )
+    ).rows[0];
+    if (!last) return 'none';
+    await pool.query(
+      `INSERT INTO feedback_cabinet_answers (reaction_id, application_number, seq, elk_status, status_date)
+       SELECT $1, $2, $3 + COALESCE((SELECT count(*) FROM feedback_cabinet_answers WHERE application_number = $2), 0), $4, $5
+       ON CONFLICT (reaction_id) DO NOTHING`,
+      [input.reactionId, app, CABINET_ANSWER_SEQ_BASE, last.elk_status, input.at],
+    );
+    const row = (await pool.query<{ seq: number; elk_status: number; status_date: Date }>('SELECT seq, elk_status, status_date FROM feedback_cabinet_answers WHERE reaction_id = $1', [input.reactionId])).rows[0]!;
+    const service = deps.services.get(last.service_code);
+    try {
+      await deps.cabinet({
+        applicationNumber: app,
+        seq: row.seq,
+        stage: last.stage as ElkDeliveryRequest['stage'],
+        elkStatus: row.elk_status,
+        statusDate: row.status_date.toISOString(),
+        requestType: 'UpdateOrdersRequest',
+        serviceTargetCode: service?.serviceTargetCode ?? last.service_code,
+        channel: last.channel as ElkDeliveryRequest['channel'],
+        receivedAt: last.received_at.toISOString(),
+        // An update carries no applicant block: the order already has it.
+        applicant: undefined as unknown as ElkDeliveryRequest['applicant'],
+        messageType: CABINET_ANSWER_TEMPLATE.messageType,
+        params: [{ name: CABINET_ANSWER_TEMPLATE.textParam, value: text }],
+      });
+      return 'sent';
+    } catch (err) {
+      // The portal refused the entry for good (business or content error): the other channels still count.
+      if (err instanceof ApplicationFailure && err.type === ELK_BUSINESS_REJECTION) return err.message.slice(0, 300);
+      throw err;
+    }
   }
 
   function plan(openedAt: string, termWorkingDays: number): Omit<ReactionPlan, 'serviceTitle'> {
