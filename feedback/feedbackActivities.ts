@@ -9,6 +9,8 @@ import { auditTask, auditTaskByKey, insertClerkTask, resolveClerkTasksByKey, sch
 import { CalendarCoverageError, computeRegulatoryClock, localDateOf, type ProductionCalendar } from '../calendar';
 import type { CodecKeys } from '../codec';
 import { inTransaction } from '../db';
+import { storageFileName, storeResultDocument } from '../documents';
+import { renderPdf } from '../refusal';
 import { ELK_BUSINESS_REJECTION, type ElkDeliveryRequest, type ElkDeliveryResult } from '../shared/lifecycle';
 import type { Directory } from '../escalation';
 import { openText, sealText } from '../security';
@@ -64,10 +66,11 @@ const emailRecipientContext = (purpose: string) => `feedback_email.recipient:${p
 export type AnswerChannel = 'sms' | 'email' | 'cabinet';
 
 /**
- * The cabinet's template for the answer. UNCONFIRMED: the mnemonic and its Param names are the project's; the
- * real ones are registered in ЕСНСИ «ЕЛК.Шаблоны уведомлений» by the department with the portal's operator.
+ * The cabinet's template for the answer. UNCONFIRMED: the mnemonic, its Param name and the attachment's
+ * docTypeId are the project's; the real ones are registered (ЕСНСИ «ЕЛК.Шаблоны уведомлений», document types)
+ * by the department with the portal's operator.
  */
-export const CABINET_ANSWER_TEMPLATE = { messageType: 'FEEDBACK_ANSWER', textParam: 'answerText' } as const;
+export const CABINET_ANSWER_TEMPLATE = { messageType: 'FEEDBACK_ANSWER', textParam: 'answerText', docTypeId: 'ELK_FEEDBACK_ANSWER' } as const;
 /** Outbox seq of cabinet answers: above any lifecycle status, so the two never share a row. */
 export const CABINET_ANSWER_SEQ_BASE = 1000;
 
@@ -264,6 +267,16 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
     );
     const row = (await pool.query<{ seq: number; elk_status: number; status_date: Date }>('SELECT seq, elk_status, status_date FROM feedback_cabinet_answers WHERE reaction_id = $1', [input.reactionId])).rows[0]!;
     const service = deps.services.get(last.service_code);
+    // The answer also as a PDF, through the exchange folder like result documents. Same text and date on every
+    // attempt, so the same bytes: stored once (by hash) and placed under the same file id.
+    const pdf = await renderPdf(
+      [
+        { text: `Ответ на отзыв по заявлению № ${app}`, fontSize: 13, bold: true, margin: [0, 0, 0, 12] },
+        { text, margin: [0, 0, 0, 12] },
+      ],
+      { title: `Ответ на отзыв по заявлению № ${app}`, author: deps.directory.head.name, subject: 'Ответ заявителю о принятых мерах', date: localDateOf(row.status_date, deps.timeZone) },
+    );
+    const document = await storeResultDocument(pool, keys, { applicationNumber: app, fileName: storageFileName(`otvet_${app}`, '.pdf'), content: pdf });
     try {
       await deps.cabinet({
         applicationNumber: app,
@@ -279,6 +292,7 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
         applicant: undefined as unknown as ElkDeliveryRequest['applicant'],
         messageType: CABINET_ANSWER_TEMPLATE.messageType,
         params: [{ name: CABINET_ANSWER_TEMPLATE.textParam, value: text }],
+        attachment: { kind: 'resultDocument', documentId: document.documentId, sha256: document.sha256, docTypeId: CABINET_ANSWER_TEMPLATE.docTypeId },
       });
       return 'sent';
     } catch (err) {

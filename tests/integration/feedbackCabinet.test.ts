@@ -1,7 +1,8 @@
 // The answer to a critical review in the applicant's cabinet, on the real Temporal dev server and the ЕЛК
 // emulator: a case filed in person (its order created in ЕЛК by the department) is closed, rated badly, and the
 // head's answer goes by SMS and as a status entry of the same order — the order's final status again, with the
-// answer in the template's Param — through the outbox and the XSD-validated delivery, once.
+// answer in the template's Param and as a PDF file — through the outbox and the XSD-validated delivery, once.
+import { spawnSync } from 'node:child_process';
 import { startSmscEmulator } from '../../feedback/emulator/smscEmulator';
 import { CABINET_ANSWER_SEQ_BASE, CABINET_ANSWER_TEMPLATE } from '../../feedback/feedbackActivities';
 import { buildRatesXml } from '../../feedback/mkguXml';
@@ -74,6 +75,17 @@ it('sends the answer to the cabinet as a status entry of the application’s Е�
   const sms = smsc.messages().filter((m) => m.text.includes(no) && m.text.includes('Мы разобрались'));
   expect(sms).toHaveLength(1);
   expect(entry.params[0]!.value).toBe(sms[0]!.text);
+  // The answer as a PDF in the cabinet, through the exchange folder: its text is the answer's.
+  expect(entry.attachments).toEqual([{ fsUuid: expect.any(String), docTypeId: CABINET_ANSWER_TEMPLATE.docTypeId }]);
+  const files = ctx.emulator.cabinet(no)!.statuses.at(-1)!.files;
+  expect(files).toHaveLength(1);
+  expect(files[0]).toMatchObject({ mimeType: 'application/pdf', docTypeId: CABINET_ANSWER_TEMPLATE.docTypeId });
+  const pdf = Buffer.from(await (await fetch(`${ctx.emulator.url}/__emulator/files/${files[0]!.fsUuid}`)).arrayBuffer());
+  const out = spawnSync('pdftotext', ['-raw', '-', '-'], { input: pdf });
+  expect(out.status).toBe(0);
+  const pdfText = out.stdout.toString('utf8').replace(/\s+/g, ' ');
+  expect(pdfText).toContain(`Ответ на отзыв по заявлению № ${no}`);
+  expect(pdfText).toContain(measure);
   // Through the same outbox as the statuses, on its own row above the lifecycle's.
   const outbox = (await ctx.pool.query(`SELECT seq, request_type, state, elk_status FROM elk_outbox WHERE application_number = $1 AND seq >= $2`, [no, CABINET_ANSWER_SEQ_BASE])).rows;
   expect(outbox).toEqual([{ seq: CABINET_ANSWER_SEQ_BASE, request_type: 'UpdateOrdersRequest', state: 'delivered', elk_status: finalStatus }]);
