@@ -69,6 +69,8 @@ export async function runFeedbackDemo(opts: { runtime: WorkerRuntime; client: Cl
   await handle.executeUpdate(feedbackUpdates.closeReaction, { args: [{ reactionId: reaction.reactionId, head: 'head' }] });
   const { rows } = await runtime.pool.query(`SELECT kind, state FROM feedback_sms WHERE application_number = $1 ORDER BY id`, [critical]);
   const mails = await runtime.pool.query(`SELECT kind, state FROM feedback_email WHERE application_number = $1 ORDER BY id`, [critical]);
+  const channels = (await runtime.pool.query(`SELECT channels FROM feedback_answers WHERE reaction_id = $1`, [reaction.reactionId])).rows[0]?.channels as string[] | undefined;
+  say(`  the answer took: ${(channels ?? []).join(', ')} (the cabinet when the application has an ЕЛК order the department created)`);
   say(`  on record: SMS ${rows.map((r) => `${r.kind} ${r.state}`).join(', ')}; e-mail ${mails.rows.map((r) => `${r.kind} ${r.state}`).join(', ') || '—'}; reaction closed`);
 
   const thisWeek = previousWeek(new Date(Date.now() + 7 * 86_400_000), opts.timeZone);
