@@ -62,6 +62,7 @@ export function createElkChannel(client: SmevAdapterClient, dept: DepartmentIden
       const status = {
         status: req.elkStatus,
         statusDate: req.statusDate,
+        ...(req.messageType ? { messageType: req.messageType, params: req.params ?? [] } : {}),
         ...(attachments.length > 0 ? { attachments } : {}),
       };
       if (req.requestType === 'CreateOrdersRequest') {

@@ -26,6 +26,7 @@ import type { MkguClient } from '../feedback';
 import { createRatingIntake } from '../feedback';
 import type { FeedbackInput, FeedbackStarter, RoutedRating } from '../feedback';
 import { NO_SMSC, type SmsGateway } from '../feedback';
+import type { EmailGateway } from '../feedback';
 
 export interface LifecycleDependencies {
   pool: Pool;
@@ -57,6 +58,8 @@ export interface LifecycleDependencies {
   feedback?: {
     mkgu?: MkguClient | null;
     sms?: SmsGateway;
+    /** The relay for answers to applicants by e-mail (FEEDBACK_SMTP_URL). */
+    email?: EmailGateway | null;
     department?: { inn: string; officeName?: string };
     criticalThreshold?: number;
     routeRating?: (rating: RoutedRating & { applicationNumber: string; serviceCode: string }) => Promise<void>;
@@ -80,6 +83,7 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
     }
     return profile;
   }
+  const elkDelivery = createElkDeliveryActivities(deps.pool, deps.elk, { replyWaitMs: deps.elkReplyWaitMs ?? 20_000, keys: deps.letterKeys });
   return {
     loadServiceProfile,
     /** false: this worker has no client to start it with; the workflow then starts it as a child workflow. */
@@ -91,7 +95,7 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
     ...createAdmissionActivities({ loadServiceProfile, computeStageDeadline: deadlines.computeStageDeadline, recordCaseEvent: records.recordCaseEvent, computeDeadline: deadlines.computeDeadline }),
     ...createRecordWithDeadlineActivities({ recordCaseEvent: records.recordCaseEvent, computeDeadline: deadlines.computeDeadline }),
     ...records,
-    ...createElkDeliveryActivities(deps.pool, deps.elk, { replyWaitMs: deps.elkReplyWaitMs ?? 20_000, keys: deps.letterKeys }),
+    ...elkDelivery,
     ...deadlines,
     ...createRefusalActivities({ pool: deps.pool, renderer: deps.refusalRenderer, timeZone: deps.timeZone, keys: deps.letterKeys }),
     ...createResultDocumentActivities({ pool: deps.pool, keys: deps.letterKeys }),
@@ -109,6 +113,9 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
       keys: deps.letterKeys,
       mkgu: deps.feedback?.mkgu ?? null,
       sms: deps.feedback?.sms ?? NO_SMSC,
+      email: deps.feedback?.email ?? null,
+      // The answer to a critical review reaches the cabinet through the same outbox and delivery as statuses.
+      cabinet: elkDelivery.pushStatusToElk,
       calendar: deps.calendar,
       timeZone: deps.timeZone,
       services: deps.services,

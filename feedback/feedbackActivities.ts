@@ -3,21 +3,25 @@
 // is idempotent by a key the workflow derives (application number, reaction id, purpose of an SMS), so a retry
 // after a crash repeats nothing that was done.
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { auditTask, auditTaskByKey, insertClerkTask, resolveClerkTasksByKey, scheduleRungs, type EscalationLadderInput } from '../escalation';
 import { CalendarCoverageError, computeRegulatoryClock, localDateOf, type ProductionCalendar } from '../calendar';
 import type { CodecKeys } from '../codec';
 import { inTransaction } from '../db';
+import { storageFileName, storeResultDocument } from '../documents';
+import { renderPdf } from '../refusal';
+import { ELK_BUSINESS_REJECTION, type ElkDeliveryRequest, type ElkDeliveryResult } from '../shared/lifecycle';
 import type { Directory } from '../escalation';
 import { openText, sealText } from '../security';
 import type { ServiceRegistry } from '../services';
 import type { FeedbackTexts } from './feedbackTexts';
+import { answerMessageId, type EmailGateway } from './emailGateway';
 import { sha256Hex } from './hash';
 import { MkguClient, MkguError } from './mkguClient';
 import type { RatingIntake } from './ratingIntake';
 import { applicantContactSchema, type ApplicantContact, type RoutedRating, type ServedOutcome } from './ratingSchemas';
-import type { SmsGateway } from './smsGateway';
+import { NO_SMSC, type SmsGateway } from './smsGateway';
 
 /** The reaction's own ladder: a reminder to the head the working day before, the deputy and management at the term. */
 export const REACTION_LADDER: EscalationLadderInput = [
@@ -31,6 +35,10 @@ export interface FeedbackDependencies {
   /** null when no rating system is configured: served events are kept (sealed) and registered by no one. */
   mkgu: MkguClient | null;
   sms: SmsGateway;
+  /** The relay for answers by e-mail; absent: answers go by the other channels only. */
+  email?: EmailGateway | null;
+  /** The ЕЛК status delivery (pushStatusToElk): the answer goes to the cabinet of an application with an ЕЛК order. */
+  cabinet?: (req: ElkDeliveryRequest) => Promise<ElkDeliveryResult>;
   calendar: ProductionCalendar;
   timeZone: string;
   services: ServiceRegistry;
@@ -53,6 +61,42 @@ const contactContext = (app: string) => `feedback_served_events.contact:${app}`;
 const measureContext = (reactionId: string) => `feedback_reactions.measure:${reactionId}`;
 const answerContext = (reactionId: string) => `feedback_answers.text:${reactionId}`;
 const smsRecipientContext = (purpose: string) => `feedback_sms.recipient:${purpose}`;
+const emailRecipientContext = (purpose: string) => `feedback_email.recipient:${purpose}`;
+
+export type AnswerChannel = 'sms' | 'email' | 'cabinet';
+
+/**
+ * The cabinet's template for the answer. UNCONFIRMED: the mnemonic, its Param name and the attachment's
+ * docTypeId are the project's; the real ones are registered (ЕСНСИ «ЕЛК.Шаблоны уведомлений», document types)
+ * by the department with the portal's operator.
+ */
+export const CABINET_ANSWER_TEMPLATE = { messageType: 'FEEDBACK_ANSWER', textParam: 'answerText', docTypeId: 'ELK_FEEDBACK_ANSWER' } as const;
+/** Outbox seq of cabinet answers: above any lifecycle status, so the two never share a row. */
+export const CABINET_ANSWER_SEQ_BASE = 1000;
+
+/**
+ * Which channels an answer takes: every contact the applicant gave that the department can reach — SMS when
+ * there is a phone and an SMSC, e-mail when there is an address and a relay. None: the answer cannot be sent.
+ */
+export function answerChannels(contact: ApplicantContact, reachable: { sms: boolean; email: boolean }): AnswerChannel[] {
+  const out: AnswerChannel[] = [];
+  if (contact.phone && reachable.sms) out.push('sms');
+  if (contact.email && reachable.email) out.push('email');
+  return out;
+}
+
+/** Heartbeats while a send is under way, so a worker that dies mid-send is noticed in seconds, not at the timeout. */
+function keepAlive(): () => void {
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return () => undefined; // called outside an activity (tests of the factory)
+  }
+  ctx.heartbeat();
+  const timer = setInterval(() => ctx.heartbeat(), 2000);
+  return () => clearInterval(timer);
+}
 
 function formatRuDate(iso: string, timeZone: string): string {
   const [y, m, d] = localDateOf(new Date(iso), timeZone).split('-');
@@ -101,6 +145,161 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
         throw new Error(`SMS не отправлено / SMS not submitted (${purposeKey}): ${(err as Error).message}`);
       }
     });
+  }
+
+  /**
+   * Sends one e-mail per purpose, like sendSmsOnce: row lock, send, commit. A relay that never sent its 250 has
+   * accepted nothing, so a worker dying before the reply leaves a pending row and the retry sends the only copy.
+   * Between the 250 and the commit (milliseconds) a crash makes the retry send again, with the same Message-ID.
+   * A permanent refusal (5xx: bad or unknown address) is recorded and not retried.
+   */
+  async function sendEmailOnce(purposeKey: string, app: string, to: string, subject: string, text: string): Promise<{ state: 'sent' | 'rejected'; reason?: string }> {
+    const gateway = deps.email!;
+    await pool.query(
+      `INSERT INTO feedback_email (purpose_key, application_number, kind, recipient_sealed, text_sha256, message_id) VALUES ($1, $2, 'answer', $3, $4, $5) ON CONFLICT (purpose_key) DO NOTHING`,
+      [purposeKey, app, sealText(keys, to, emailRecipientContext(purposeKey)), sha256Hex(text), answerMessageId(purposeKey, gateway.domain)],
+    );
+    return inTransaction(pool, async (c) => {
+      const row = (await c.query<{ state: string; message_id: string; recipient_sealed: Buffer; last_error: string | null }>('SELECT state, message_id, recipient_sealed, last_error FROM feedback_email WHERE purpose_key = $1 FOR UPDATE', [purposeKey])).rows[0]!;
+      if (row.state === 'sent') return { state: 'sent' as const };
+      if (row.state === 'rejected') return { state: 'rejected' as const, reason: row.last_error ?? '' };
+      const address = openText(keys, row.recipient_sealed, emailRecipientContext(purposeKey));
+      try {
+        const { response } = await gateway.send({ to: address, subject, text, messageId: row.message_id });
+        await c.query(`UPDATE feedback_email SET state = 'sent', attempts = attempts + 1, sent_at = now(), smtp_response = $2, last_error = NULL WHERE purpose_key = $1`, [purposeKey, response.slice(0, 500)]);
+        return { state: 'sent' as const };
+      } catch (err) {
+        const e = err as Error & { responseCode?: number };
+        // The relay's reply may quote the address: only the code and the reason's first words are kept.
+        const reason = `${e.responseCode ?? ''} ${e.message.replace(/[^\s@<>]+@[^\s@<>]+/g, '<адрес>')}`.trim().slice(0, 300);
+        if (e.responseCode !== undefined && e.responseCode >= 500) {
+          await c.query(`UPDATE feedback_email SET state = 'rejected', attempts = attempts + 1, last_error = $2 WHERE purpose_key = $1`, [purposeKey, reason]);
+          return { state: 'rejected' as const, reason };
+        }
+        throw new Error(`E-mail не отправлено / e-mail not sent (${purposeKey}): ${reason}`);
+      }
+    });
+  }
+
+  /** The answer's text, rendered and stored once (its hash and template version kept with it). */
+  async function storedAnswer(input: { reactionId: string; applicationNumber: string; serviceCode: string; at: string }): Promise<{ text: string; hash: string }> {
+    const existing = await pool.query<{ text_sealed: Buffer; content_sha256: string }>('SELECT text_sealed, content_sha256 FROM feedback_answers WHERE reaction_id = $1', [input.reactionId]);
+    if (!existing.rows[0]) {
+      const reaction = (await pool.query<{ measure_sealed: Buffer | null }>('SELECT measure_sealed FROM feedback_reactions WHERE reaction_id = $1', [input.reactionId])).rows[0];
+      if (!reaction?.measure_sealed) throw ApplicationFailure.nonRetryable('Меры не зафиксированы: ответ не из чего составить / no measure recorded', 'NoMeasure');
+      const measure = openText(keys, reaction.measure_sealed, measureContext(input.reactionId)).trim();
+      const rendered = deps.texts.answer({
+        serviceTitle: serviceTitle(input.serviceCode),
+        applicationNumber: input.applicationNumber,
+        measure: /[.!?]$/.test(measure) ? measure : `${measure}.`,
+        headName: deps.directory.head.name,
+        date: formatRuDate(input.at, deps.timeZone),
+      });
+      // A concurrent attempt may win the insert: what is stored is what is sent.
+      await pool.query(
+        `INSERT INTO feedback_answers (reaction_id, text_sealed, content_sha256, template_version) VALUES ($1, $2, $3, $4) ON CONFLICT (reaction_id) DO NOTHING`,
+        [input.reactionId, sealText(keys, rendered.text, answerContext(input.reactionId)), sha256Hex(rendered.text), rendered.templateVersion],
+      );
+    }
+    const stored = (await pool.query<{ text_sealed: Buffer; content_sha256: string }>('SELECT text_sealed, content_sha256 FROM feedback_answers WHERE reaction_id = $1', [input.reactionId])).rows[0]!;
+    return { text: openText(keys, stored.text_sealed, answerContext(input.reactionId)), hash: stored.content_sha256 };
+  }
+
+  /**
+   * Renders the answer once and sends it once on each of its channels (answerChannels): SMS first — the one
+   * channel without an idempotency key, so its commit is not held behind a slow relay — then e-mail, then the
+   * cabinet when the application has an ЕЛК order. Each channel has its own row, so a retry after a crash sends
+   * only what was not committed.
+   */
+  async function answerOnce(input: { reactionId: string; applicationNumber: string; serviceCode: string; at: string }): Promise<{ contentSha256: string; channels: AnswerChannel[] }> {
+    const { text, hash } = await storedAnswer(input);
+    const contact = await contactOf(input.applicationNumber);
+    const channels = answerChannels(contact, { sms: deps.sms !== NO_SMSC, email: !!deps.email });
+    const sent: AnswerChannel[] = [];
+    const refused: string[] = [];
+    for (const channel of channels) {
+      if (channel === 'sms') {
+        await sendSmsOnce(`answer:${input.reactionId}`, 'answer', input.applicationNumber, text);
+        sent.push('sms');
+      } else {
+        const subject = deps.texts.answerSubject({ applicationNumber: input.applicationNumber }).text;
+        const r = await sendEmailOnce(`answer:${input.reactionId}`, input.applicationNumber, contact.email!, subject, text);
+        if (r.state === 'sent') sent.push('email');
+        else refused.push(`e-mail: ${r.reason}`);
+      }
+    }
+    const cabinet = await answerToCabinet(input, text);
+    if (cabinet === 'sent') sent.push('cabinet');
+    else if (cabinet !== 'none') refused.push(`ЕЛК: ${cabinet}`);
+    if (channels.length === 0 && cabinet === 'none') {
+      const why = !contact.phone && !contact.email ? 'заявитель не оставил ни телефона, ни e-mail, а у заявления нет заказа в ЕЛК' : 'для оставленных контактов не настроены SMSC / SMTP, а у заявления нет заказа в ЕЛК';
+      throw ApplicationFailure.nonRetryable(`Ответ заявителю отправить некуда: ${why} / no channel for the answer`, 'NoAnswerChannel');
+    }
+    if (sent.length === 0) throw ApplicationFailure.nonRetryable(`Ответ заявителю не принят ни одним каналом / no channel accepted the answer: ${refused.join('; ')}`, 'AnswerRefused');
+    await pool.query('UPDATE feedback_answers SET channels = $2 WHERE reaction_id = $1', [input.reactionId, sent]);
+    await pool.query('UPDATE feedback_reactions SET answered_at = COALESCE(answered_at, $2) WHERE reaction_id = $1', [input.reactionId, input.at]);
+    return { contentSha256: hash, channels: sent };
+  }
+
+  /**
+   * The answer as a status entry of the application's ЕЛК order: the order's last delivered status again, with
+   * the answer in a template Param (ЕЛК 1.0.2 has no comment). Only for orders this department created (not for
+   * applications filed on ЕПГУ, whose statuses are responses to ЕПГУ's request). Once per reaction: the outbox
+   * row (its own seq, kept in feedback_cabinet_answers) and the SMEV clientId derived from it.
+   */
+  async function answerToCabinet(input: { reactionId: string; applicationNumber: string; at: string }, text: string): Promise<'none' | 'sent' | string> {
+    if (!deps.cabinet) return 'none';
+    const app = input.applicationNumber;
+    const last = (
+      await pool.query<{ elk_status: number; stage: string; channel: string; service_code: string; received_at: Date }>(
+        `SELECT o.elk_status, o.stage, a.channel, a.service_code, a.received_at FROM elk_outbox o JOIN applications a USING (application_number)
+          WHERE o.application_number = $1 AND o.state = 'delivered' AND o.request_type IN ('CreateOrdersRequest', 'UpdateOrdersRequest') AND o.seq < $2
+          ORDER BY o.seq DESC LIMIT 1`,
+        [app, CABINET_ANSWER_SEQ_BASE],
+      )
+    ).rows[0];
+    if (!last) return 'none';
+    await pool.query(
+      `INSERT INTO feedback_cabinet_answers (reaction_id, application_number, seq, elk_status, status_date)
+       SELECT $1, $2, $3 + COALESCE((SELECT count(*) FROM feedback_cabinet_answers WHERE application_number = $2), 0), $4, $5
+       ON CONFLICT (reaction_id) DO NOTHING`,
+      [input.reactionId, app, CABINET_ANSWER_SEQ_BASE, last.elk_status, input.at],
+    );
+    const row = (await pool.query<{ seq: number; elk_status: number; status_date: Date }>('SELECT seq, elk_status, status_date FROM feedback_cabinet_answers WHERE reaction_id = $1', [input.reactionId])).rows[0]!;
+    const service = deps.services.get(last.service_code);
+    // The answer also as a PDF, through the exchange folder like result documents. Same text and date on every
+    // attempt, so the same bytes: stored once (by hash) and placed under the same file id.
+    const pdf = await renderPdf(
+      [
+        { text: `Ответ на отзыв по заявлению № ${app}`, fontSize: 13, bold: true, margin: [0, 0, 0, 12] },
+        { text, margin: [0, 0, 0, 12] },
+      ],
+      { title: `Ответ на отзыв по заявлению № ${app}`, author: deps.directory.head.name, subject: 'Ответ заявителю о принятых мерах', date: localDateOf(row.status_date, deps.timeZone) },
+    );
+    const document = await storeResultDocument(pool, keys, { applicationNumber: app, fileName: storageFileName(`otvet_${app}`, '.pdf'), content: pdf });
+    try {
+      await deps.cabinet({
+        applicationNumber: app,
+        seq: row.seq,
+        stage: last.stage as ElkDeliveryRequest['stage'],
+        elkStatus: row.elk_status,
+        statusDate: row.status_date.toISOString(),
+        requestType: 'UpdateOrdersRequest',
+        serviceTargetCode: service?.serviceTargetCode ?? last.service_code,
+        channel: last.channel as ElkDeliveryRequest['channel'],
+        receivedAt: last.received_at.toISOString(),
+        // An update carries no applicant block: the order already has it.
+        applicant: undefined as unknown as ElkDeliveryRequest['applicant'],
+        messageType: CABINET_ANSWER_TEMPLATE.messageType,
+        params: [{ name: CABINET_ANSWER_TEMPLATE.textParam, value: text }],
+        attachment: { kind: 'resultDocument', documentId: document.documentId, sha256: document.sha256, docTypeId: CABINET_ANSWER_TEMPLATE.docTypeId },
+      });
+      return 'sent';
+    } catch (err) {
+      // The portal refused the entry for good (business or content error): the other channels still count.
+      if (err instanceof ApplicationFailure && err.type === ELK_BUSINESS_REJECTION) return err.message.slice(0, 300);
+      throw err;
+    }
   }
 
   function plan(openedAt: string, termWorkingDays: number): Omit<ReactionPlan, 'serviceTitle'> {
@@ -207,39 +406,13 @@ export function createFeedbackActivities(deps: FeedbackDependencies) {
      * Renders the answer once (the first rendering, its hash and template version are kept) and sends it once.
      * Returns the hash so the workflow can show it; the text stays sealed in PostgreSQL.
      */
-    async sendReactionAnswer(input: { reactionId: string; applicationNumber: string; serviceCode: string; at: string }): Promise<{ contentSha256: string; messageId: string | null; channel: 'sms' | 'none' }> {
-      const existing = await pool.query<{ text_sealed: Buffer; content_sha256: string }>('SELECT text_sealed, content_sha256 FROM feedback_answers WHERE reaction_id = $1', [input.reactionId]);
-      let text: string;
-      let hash: string;
-      if (existing.rows[0]) {
-        text = openText(keys, existing.rows[0].text_sealed, answerContext(input.reactionId));
-        hash = existing.rows[0].content_sha256;
-      } else {
-        const reaction = (await pool.query<{ measure_sealed: Buffer | null }>('SELECT measure_sealed FROM feedback_reactions WHERE reaction_id = $1', [input.reactionId])).rows[0];
-        if (!reaction?.measure_sealed) throw ApplicationFailure.nonRetryable('Меры не зафиксированы: ответ не из чего составить / no measure recorded', 'NoMeasure');
-        const measure = openText(keys, reaction.measure_sealed, measureContext(input.reactionId)).trim();
-        const rendered = deps.texts.answer({
-          serviceTitle: serviceTitle(input.serviceCode),
-          applicationNumber: input.applicationNumber,
-          measure: /[.!?]$/.test(measure) ? measure : `${measure}.`,
-          headName: deps.directory.head.name,
-          date: formatRuDate(input.at, deps.timeZone),
-        });
-        text = rendered.text;
-        hash = sha256Hex(text);
-        await pool.query(
-          `INSERT INTO feedback_answers (reaction_id, text_sealed, content_sha256, template_version) VALUES ($1, $2, $3, $4) ON CONFLICT (reaction_id) DO NOTHING`,
-          [input.reactionId, sealText(keys, text, answerContext(input.reactionId)), hash, rendered.templateVersion],
-        );
-        // A concurrent attempt may have won the insert: send what is stored.
-        const stored = (await pool.query<{ text_sealed: Buffer; content_sha256: string }>('SELECT text_sealed, content_sha256 FROM feedback_answers WHERE reaction_id = $1', [input.reactionId])).rows[0]!;
-        text = openText(keys, stored.text_sealed, answerContext(input.reactionId));
-        hash = stored.content_sha256;
+    async sendReactionAnswer(input: { reactionId: string; applicationNumber: string; serviceCode: string; at: string }): Promise<{ contentSha256: string; channels: AnswerChannel[] }> {
+      const stop = keepAlive();
+      try {
+        return await answerOnce(input);
+      } finally {
+        stop();
       }
-      const sent = await sendSmsOnce(`answer:${input.reactionId}`, 'answer', input.applicationNumber, text);
-      if (sent.messageId === null) throw ApplicationFailure.nonRetryable('У заявителя нет телефона для ответа по SMS / no phone for the answer', 'NoAnswerChannel');
-      await pool.query('UPDATE feedback_reactions SET answered_at = COALESCE(answered_at, $2) WHERE reaction_id = $1', [input.reactionId, input.at]);
-      return { contentSha256: hash, messageId: sent.messageId, channel: 'sms' };
     },
 
     /** Closes the reaction; the database checks the same rule the workflow's validator does. */

@@ -1,5 +1,6 @@
 // Texts the applicant receives in the satisfaction loop (follow-up survey, the answer with the measures
-// taken), rendered from Handlebars templates in templates/feedback. Plain text (SMS), so no HTML escaping;
+// taken, its e-mail subject), rendered from Handlebars templates in templates/feedback. Plain text (SMS, text
+// e-mail), so no HTML escaping;
 // strict mode, so a missing field fails instead of sending a gap. The template version (hash of its source)
 // is stored with every answer.
 import * as fs from 'node:fs';
@@ -21,6 +22,6 @@ export function createFeedbackTexts(dir = FEEDBACK_TEMPLATES_DIR) {
     const version = `${name}@${sha256Hex(source).slice(0, 12)}`;
     return (data: Record<string, string>): RenderedText => ({ text: render(data).replace(/\s+/g, ' ').trim(), templateVersion: version });
   };
-  return { answer: load('answer'), survey: load('survey') };
+  return { answer: load('answer'), answerSubject: load('answer-subject'), survey: load('survey') };
 }
 export type FeedbackTexts = ReturnType<typeof createFeedbackTexts>;

@@ -9,7 +9,6 @@ declare module 'smpp' {
     response(fields?: Record<string, unknown>): Pdu;
   }
   export class Session extends EventEmitter {
-    closed: boolean;
     send(pdu: Pdu): boolean;
     close(cb?: () => void): void;
     destroy(cb?: () => void): void;

@@ -46,15 +46,29 @@ export class SmppSmsGateway implements SmsGateway {
   }
 
   private bound(): Promise<smpp.Session> {
-    if (this.session && !this.session.closed) return Promise.resolve(this.session);
+    // The session is dropped on 'close' (below): the stable smpp 0.5.1 has no `closed` flag of its own.
+    if (this.session) return Promise.resolve(this.session);
     if (this.binding) return this.binding;
     const timeoutMs = this.opts.timeoutMs ?? 10_000;
     this.binding = new Promise<smpp.Session>((resolve, reject) => {
-      const session = smpp.connect({ url: this.opts.url, auto_enquire_link_period: 30_000, connectTimeout: timeoutMs });
+      // Host, port and TLS given explicitly: the library reads TLS only from its own `ssmpp:` scheme, and 0.5.1
+      // has no connect timeout, so the bind is bounded here (a blackholed SMSC would otherwise hold the activity).
+      const u = new URL(this.opts.url);
+      const tls = u.protocol === 'smpps:';
+      const session = smpp.connect({ host: u.hostname, port: Number(u.port) || (tls ? 3550 : 2775), tls, auto_enquire_link_period: 30_000 });
+      const timer = setTimeout(() => {
+        session.destroy();
+        fail(new Error(`SMPP: no bind within ${timeoutMs} ms`));
+      }, timeoutMs);
+      let settled = false;
       const fail = (err: Error) => {
+        clearTimeout(timer);
         this.binding = null;
         this.session = null;
-        reject(err);
+        if (!settled) {
+          settled = true;
+          reject(err);
+        }
       };
       session.on('error', (err: Error) => fail(new Error(`SMPP: ${err.message}`)));
       session.on('close', () => {
@@ -71,6 +85,8 @@ export class SmppSmsGateway implements SmsGateway {
             session.close();
             return fail(new Error(`SMPP: bind refused (status ${pdu.command_status})`));
           }
+          clearTimeout(timer);
+          settled = true;
           this.session = session;
           this.binding = null;
           resolve(session);
@@ -107,7 +123,7 @@ export class SmppSmsGateway implements SmsGateway {
   async close(): Promise<void> {
     const s = this.session;
     this.session = null;
-    if (s && !s.closed) {
+    if (s) {
       await new Promise<void>((r) => {
         const t = setTimeout(() => {
           s.destroy();

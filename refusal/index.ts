@@ -43,3 +43,4 @@ export {
 export { createThreadedRefusalRenderer, type ThreadedRefusalRenderer, type ThreadedRefusalRendererOptions } from './threadedRenderer';
 export { createTemplateRegistry, type TemplateRegistry, type LayoutContext } from './templateRegistry';
 export { formatDateRu, pluralRu, pluralFormRu, addMonthsIso, fullNameDative } from './format';
+export { renderPdf, type PdfMetadata } from './pdf';

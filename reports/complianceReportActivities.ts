@@ -10,7 +10,7 @@ import { computeComplianceFigures, previousWeek, type ComplianceFigures, type Fi
 import { loadReportData } from './loadReportData';
 import { contentSha256, renderComplianceReport } from './renderComplianceReport';
 import { loadSatisfactionFigures } from './loadSatisfactionData';
-import { renderSatisfactionHtml } from './renderSatisfaction';
+import { renderSatisfactionHtml, satisfactionCsvColumns } from './renderSatisfaction';
 import type { SatisfactionFigures } from './satisfactionFigures';
 
 export interface ComplianceReportActivitiesOptions {
@@ -123,9 +123,10 @@ export function createComplianceReportActivities(options: ComplianceReportActivi
         weeksOfHistory,
         serviceCodes: Object.keys(serviceTitles()),
       });
-      const compliance = renderComplianceReport(figures, { departmentName, serviceTitles: serviceTitles() });
-      // Satisfaction in the same report: management reads terms and ratings side by side (seed 001 3.2).
+      // Satisfaction in the same report: management reads terms and ratings side by side (seed 001 3.2),
+      // in the HTML as its own section and in the CSV as columns of the same service rows.
       const satisfaction = await loadSatisfactionFigures(pool, { periodStart, periodEnd, timeZone, weeksOfHistory });
+      const compliance = renderComplianceReport(figures, { departmentName, serviceTitles: serviceTitles(), extraCsvColumns: satisfactionCsvColumns(satisfaction) });
       const section = renderSatisfactionHtml(satisfaction, serviceTitles());
       const html = compliance.html.includes('</body>') ? compliance.html.replace('</body>', `${section}\n</body>`) : `${compliance.html}\n${section}`;
       const rendered = { ...compliance, html, contentSha256: contentSha256(html, compliance.csv) };

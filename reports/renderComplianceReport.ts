@@ -28,6 +28,18 @@ export interface RenderOptions {
   /** service code → title; unknown codes are shown as the code. */
   serviceTitles?: Readonly<Record<string, string>>;
   templatePath?: string;
+  /**
+   * Columns appended to every CSV row (the satisfaction figures, reports/renderSatisfaction.ts): one header,
+   * the cells of a service (a service only they know gets a row with empty compliance cells) and of the total.
+   */
+  extraCsvColumns?: ExtraCsvColumns;
+}
+
+export interface ExtraCsvColumns {
+  header: readonly string[];
+  serviceCodes: readonly string[];
+  service(code: string): string[];
+  total: readonly string[];
 }
 
 export interface RenderedComplianceReport {
@@ -195,8 +207,8 @@ function csvNumber(n: number | null): string {
   return n === null ? '' : formatDecimalRu(n);
 }
 
-function buildCsv(figures: ComplianceFigures, titleOf: (code: string) => string): string {
-  const header = [...CSV_HEADER_FIXED, ...figures.rungs.map((r) => `Эскалации: ${rungTitleRu(r)}`)];
+function buildCsv(figures: ComplianceFigures, titleOf: (code: string) => string, extra?: ExtraCsvColumns): string {
+  const header = [...CSV_HEADER_FIXED, ...figures.rungs.map((r) => `Эскалации: ${rungTitleRu(r)}`), ...(extra?.header ?? [])];
   const line = (code: string, title: string, f: Figures): string[] => [
     formatDateNumericRu(figures.periodStart),
     formatDateNumericRu(figures.periodEnd),
@@ -217,7 +229,16 @@ function buildCsv(figures: ComplianceFigures, titleOf: (code: string) => string)
     csvNumber(f.refusalPercent),
     ...figures.rungs.map((r) => String(f.escalationsByRung[r] ?? 0)),
   ];
-  const rows = [header, ...figures.services.map((s) => line(s.serviceCode, titleOf(s.serviceCode), s)), line('', TOTAL_TITLE_RU, figures.total)];
+  const compliance = header.length - (extra?.header.length ?? 0);
+  const known = new Set(figures.services.map((s) => s.serviceCode));
+  const rows = [
+    header,
+    ...figures.services.map((s) => [...line(s.serviceCode, titleOf(s.serviceCode), s), ...(extra?.service(s.serviceCode) ?? [])]),
+    ...(extra?.serviceCodes ?? [])
+      .filter((code) => !known.has(code))
+      .map((code) => [formatDateNumericRu(figures.periodStart), formatDateNumericRu(figures.periodEnd), code, titleOf(code), ...Array<string>(compliance - 4).fill(''), ...extra!.service(code)]),
+    [...line('', TOTAL_TITLE_RU, figures.total), ...(extra?.total ?? [])],
+  ];
   return '\ufeff' + rows.map((r) => r.map(csvField).join(';')).join('\r\n') + '\r\n';
 }
 
@@ -265,7 +286,7 @@ export function renderComplianceReport(figures: ComplianceFigures, options: Rend
     chart: new hb.SafeString(buildOnTimeChartSvg(figures.total.weeklyOnTime)),
   };
   const html = templateAt(options.templatePath ?? DEFAULT_TEMPLATE_PATH)(view);
-  const csv = buildCsv(figures, titleOf);
+  const csv = buildCsv(figures, titleOf, options.extraCsvColumns);
   return { html, csv, contentSha256: contentSha256(html, csv) };
 }
 

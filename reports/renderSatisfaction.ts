@@ -79,3 +79,66 @@ export function renderSatisfactionHtml(f: SatisfactionFigures, titles: Readonly<
     `</section>`,
   ].join('\n');
 }
+
+// ---- CSV columns: the satisfaction figures beside the compliance figures of the same service ----------------
+
+const c2 = (n: number | null | undefined) => (n === null || n === undefined ? '' : n.toFixed(2).replace('.', ','));
+const c1 = (n: number | null) => (n === null ? '' : String(Math.round(n * 10) / 10).replace('.', ','));
+
+export const SATISFACTION_CSV_HEADER: readonly string[] = [
+  'Оценок',
+  'Оценили из завершённых',
+  'Отклик, %',
+  'Средняя оценка',
+  ...CRITERIA.map((c) => `Оценка ${c} ${CRITERION_TITLES_RU[c]}`),
+  'Ниже 4,51',
+  'Выше 4,5',
+  'Критических отзывов открыто',
+  'Отвечено в срок',
+  'Отвечено с нарушением срока',
+  'Без ответа, срок истёк',
+  'Средняя: дела в срок',
+  'Средняя: дела с нарушением срока',
+  'Средняя: отказы',
+  'Средняя: предоставление',
+  'Доля услуг выше 4,5, %',
+  'План, %',
+];
+
+type Block = SatisfactionFigures['services'][number] | SatisfactionFigures['total'];
+
+function cells(b: Block): string[] {
+  const rated = b.meanOverall !== null;
+  return [
+    String(b.ratings),
+    `${b.servedRated} из ${b.served}`,
+    c1(b.responseRatePercent),
+    c2(b.meanOverall),
+    ...CRITERIA.map((c) => c2(b.meanByCriterion[c])),
+    rated ? (b.belowFloor ? 'да' : 'нет') : '',
+    rated ? (b.aboveIndicator ? 'да' : 'нет') : '',
+    String(b.reactions.opened),
+    String(b.reactions.answeredOnTime),
+    String(b.reactions.answeredLate),
+    String(b.reactions.overdueOpen),
+    c2(b.drivers.onTime),
+    c2(b.drivers.late),
+    c2(b.drivers.refusals),
+    c2(b.drivers.approvals),
+  ];
+}
+
+/** The satisfaction figures as CSV columns: per service, and for the total the share against the 57 % plan. */
+export function satisfactionCsvColumns(f: SatisfactionFigures): { header: readonly string[]; serviceCodes: string[]; service(code: string): string[]; total: string[] } {
+  const byCode = new Map(f.services.map((s) => [s.serviceCode, s]));
+  const empty = SATISFACTION_CSV_HEADER.map(() => '');
+  return {
+    header: SATISFACTION_CSV_HEADER,
+    serviceCodes: f.services.map((s) => s.serviceCode),
+    service: (code) => {
+      const s = byCode.get(code);
+      return s ? [...cells(s), '', ''] : [...empty];
+    },
+    total: [...cells(f.total), c1(f.total.shareAboveIndicatorPercent), String(INDICATOR_PLAN_PERCENT)],
+  };
+}

@@ -22,6 +22,7 @@ import { demoTokens, serveHttpApi } from '../http';
 import { DEFAULT_TEMPORAL_METRICS_ADDRESS, temporalMetricsAddress, temporalMetricsTelemetry } from '../metrics';
 import { startMkguEmulator } from '../feedback';
 import { startSmscEmulator } from '../feedback';
+import { startSmtpEmulator } from '../feedback';
 import { runFeedbackDemo } from './demoFeedback';
 
 const DATA = path.join(ROOT, '.data/demo');
@@ -83,6 +84,9 @@ async function main(): Promise<void> {
   const smsc = config.SMPP_URL ? null : await startSmscEmulator({ systemId: 'demo', password: 'demo' });
   if (mkgu) options.feedback = { ...options.feedback, mkguUrl: mkgu.url };
   if (smsc) options.feedback = { ...options.feedback, smpp: { url: smsc.url, systemId: 'demo', password: 'demo', sourceAddr: 'OTDEL' } };
+  // The department's relay for answers to applicants by e-mail, emulated when not configured.
+  const smtp = config.FEEDBACK_SMTP_URL ? null : await startSmtpEmulator();
+  if (smtp) options.feedback = { ...options.feedback, email: { url: smtp.url, from: '"Отдел предоставления услуг (демо)" <otvet@demo.example.ru>' } };
   const runtime = await createWorkerRuntime({ ...options, temporalAddress, databaseUrl, smevAdapterUrl, smevExchangeDir });
   const running = runtime.run();
   say(`Worker:     task queue ${options.taskQueue}\n`);
@@ -108,7 +112,7 @@ async function main(): Promise<void> {
         serviceCode: DEMO_PATHS[i % DEMO_PATHS.length] === 'refuse' || i % 2 ? 'construction-permit' : 'archive-certificate',
         channel: (['epgu', 'mfc', 'inPerson'] as const)[i % 3],
         receivedAt: new Date().toISOString(),
-        applicant: { kind: 'person', lastName, firstName, middleName, snils: snils(200000000 + i * 7919), phone: `+7916${String(1000000 + i * 7919).slice(-7)}` },
+        applicant: { kind: 'person', lastName, firstName, middleName, snils: snils(200000000 + i * 7919), phone: `+7916${String(1000000 + i * 7919).slice(-7)}`, email: `applicant${i + 1}@mail.example.ru` },
         assignedClerk: ['ivanova', 'petrov', 'sidorova'][i % 3],
         // Filed on ЕПГУ: the order and the SMEV request it came in (the emulator plays ЕПГУ's side below).
         ...(i % 3 === 0 ? { epgu: { orderId: String(5_000_000_000 + Number(runId) % 1_000_000 * 100 + i), requestClientId: `epgu-${runId}-${i + 1}` } } : {}),
@@ -178,7 +182,7 @@ async function main(): Promise<void> {
 
   if (mkgu && smsc) {
     const finished = apps.filter((_, i) => results[i]!.outcome !== 'cancelled').map(([app]) => app.applicationNumber);
-    await runFeedbackDemo({ runtime, client: cases.client, mkgu, smsc, applications: finished, timeZone: options.department.timeZone, say });
+    await runFeedbackDemo({ runtime, client: cases.client, mkgu, smsc, smtp, applications: finished, timeZone: options.department.timeZone, say });
   }
 
   // The weekly compliance report management receives on Mondays; here for the current week, demo included.
@@ -198,6 +202,7 @@ async function main(): Promise<void> {
     await cases.client.connection.close();
     await emulator?.stop();
     await smsc?.stop();
+    await smtp?.stop();
     await mkgu?.stop();
     await temporal?.stop();
     await pg?.stop();

@@ -4,6 +4,7 @@
 import type { Client } from '@temporalio/client';
 import type { MkguEmulator } from '../feedback';
 import type { SmscEmulator } from '../feedback';
+import type { SmtpEmulator } from '../feedback';
 import { feedbackWorkflowId } from '../feedback';
 import { previousWeek } from '../reports';
 import { loadSatisfactionFigures } from '../reports';
@@ -12,6 +13,7 @@ import type { WorkerRuntime } from '../worker';
 import { feedbackQueries, feedbackUpdates } from '../workflows';
 
 const mask = (phone: string) => phone.replace(/\d(?=\d{2})/g, '•');
+const maskEmail = (address: string) => address.replace(/^(.).*(@.*)$/, '$1•••$2');
 
 async function until<T>(probe: () => Promise<T | null | undefined | false>, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
@@ -23,7 +25,7 @@ async function until<T>(probe: () => Promise<T | null | undefined | false>, ms =
   }
 }
 
-export async function runFeedbackDemo(opts: { runtime: WorkerRuntime; client: Client; mkgu: MkguEmulator; smsc: SmscEmulator; applications: string[]; timeZone: string; say: (s: string) => void }): Promise<void> {
+export async function runFeedbackDemo(opts: { runtime: WorkerRuntime; client: Client; mkgu: MkguEmulator; smsc: SmscEmulator; smtp: SmtpEmulator | null; applications: string[]; timeZone: string; say: (s: string) => void }): Promise<void> {
   const { runtime, client, mkgu, smsc, say } = opts;
   const rated = opts.applications.slice(0, 6);
   await until(async () => mkgu.events().filter((e) => rated.includes(e.applicationNumber)).length === rated.length || null);
@@ -62,9 +64,14 @@ export async function runFeedbackDemo(opts: { runtime: WorkerRuntime; client: Cl
   const answered = await handle.executeUpdate(feedbackUpdates.sendAnswer, { args: [{ reactionId: reaction.reactionId, head: 'head' }] });
   const answer = smsc.messages().find((m) => m.text.includes(critical) && m.text.includes('Мы разобрались'))!;
   say(`  answer to the applicant (sha256 ${answered.answerSha256!.slice(0, 16)}…): «${answer.text}»`);
+  const mail = opts.smtp?.messages().find((m) => m.subject.includes(critical));
+  if (mail) say(`  the same answer by e-mail to ${maskEmail(mail.to[0]!)}: «${mail.subject}», Message-ID ${mail.messageId}`);
   await handle.executeUpdate(feedbackUpdates.closeReaction, { args: [{ reactionId: reaction.reactionId, head: 'head' }] });
   const { rows } = await runtime.pool.query(`SELECT kind, state FROM feedback_sms WHERE application_number = $1 ORDER BY id`, [critical]);
-  say(`  SMS on record: ${rows.map((r) => `${r.kind} ${r.state}`).join(', ')}; reaction closed`);
+  const mails = await runtime.pool.query(`SELECT kind, state FROM feedback_email WHERE application_number = $1 ORDER BY id`, [critical]);
+  const channels = (await runtime.pool.query(`SELECT channels FROM feedback_answers WHERE reaction_id = $1`, [reaction.reactionId])).rows[0]?.channels as string[] | undefined;
+  say(`  the answer took: ${(channels ?? []).join(', ')} (the cabinet when the application has an ЕЛК order the department created)`);
+  say(`  on record: SMS ${rows.map((r) => `${r.kind} ${r.state}`).join(', ')}; e-mail ${mails.rows.map((r) => `${r.kind} ${r.state}`).join(', ') || '—'}; reaction closed`);
 
   const thisWeek = previousWeek(new Date(Date.now() + 7 * 86_400_000), opts.timeZone);
   say('');

@@ -4,10 +4,15 @@
 //   npm run cases -- counts
 //   npm run cases -- report [--html]
 //   npm run cases -- ratings low [--days 30] | reactions | quarantine | summary [--week YYYY-MM-DD]
+//   npm run cases -- ratings flag <rating id> --clerk ID   (needs TEMPORAL_ADDRESS and CASE_PAYLOAD_KEYS)
 // Reads DATABASE_URL (and DEPARTMENT_TIME_ZONE); with nothing configured it reads the demo's database.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
+import { parseCodecKeys } from '../codec';
+import { clientCodecOptions } from '../client/caseClient';
+import { createCommentFlagger } from '../feedback';
 import { ProductionCalendar } from '../calendar';
 import { countsByServiceAndClerk, dueWithinWorkingDays, overdueCases } from '../escalation';
 import { formatReportText, loadLatestReport } from '../reports';
@@ -55,14 +60,29 @@ async function main(): Promise<void> {
         break;
       }
       case 'ratings':
-        await ratings(pool, arg ?? 'low', config.DEPARTMENT_TIME_ZONE);
+        if (arg === 'flag') await flagComment(pool, config);
+        else await ratings(pool, arg ?? 'low', config.DEPARTMENT_TIME_ZONE);
         break;
       default:
-        console.log('usage: npm run cases -- due N | overdue | counts | report [--html] | ratings low|reactions|quarantine|summary [--service CODE] [--clerk ID] [--days N] [--week YYYY-MM-DD]');
+        console.log('usage: npm run cases -- due N | overdue | counts | report [--html] | ratings low|reactions|quarantine|summary|flag ID --clerk ID [--service CODE] [--clerk ID] [--days N] [--week YYYY-MM-DD]');
     }
   } finally {
     await pool.end();
     await demoPg?.stop();
+  }
+}
+
+/** A clerk flags a rating's comment as critical: the rating's feedback workflow opens a reaction for the head. */
+async function flagComment(pool: Pool, config: ReturnType<typeof loadWorkerConfig>): Promise<void> {
+  const id = process.argv.slice(2).filter((a) => !a.startsWith('--'))[2];
+  if (!config.TEMPORAL_ADDRESS || !config.CASE_PAYLOAD_KEYS) throw new Error('ratings flag: нужны TEMPORAL_ADDRESS и CASE_PAYLOAD_KEYS (Temporal and the payload keys are required)');
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  try {
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...clientCodecOptions(parseCodecKeys(config.CASE_PAYLOAD_KEYS, config.CASE_PAYLOAD_KEY_ACTIVE)) });
+    const flagged = await createCommentFlagger({ pool, client, taskQueue: config.CASE_TASK_QUEUE })({ ratingId: Number(id), clerk: flag('clerk') });
+    console.log(`Отзыв отмечен: заявление ${flagged.applicationNumber}, реакция ${flagged.reactionId} (руководителю поставлена задача)`);
+  } finally {
+    await connection.close();
   }
 }
 

@@ -82,6 +82,12 @@ export interface ElkDeliveryRequest {
   serviceCode?: string;
   /** Filed on ЕПГУ: the status goes back as a response to this request instead of a ЕЛК order. */
   epgu?: { orderId: string; requestClientId: string };
+  /**
+   * Text for the cabinet (ЕЛК 1.0.2 has no free-text comment): a template mnemonic of ЕСНСИ «ЕЛК.Шаблоны
+   * уведомлений» and its Param values. Used by the answer to a critical review (feedback/).
+   */
+  messageType?: string;
+  params?: { name: string; value: string }[];
 }
 
 export interface ElkDeliveryResult {

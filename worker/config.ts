@@ -74,6 +74,13 @@ export const WorkerConfigSchema = z.object({
   SMPP_SYSTEM_ID: z.string().min(1).max(15, 'SMPP system_id: не более 15 символов (at most 15)').default('case-lifecycle'),
   SMPP_PASSWORD: z.string().max(8, 'SMPP password: не более 8 символов (at most 8)').optional(),
   SMPP_SOURCE_ADDR: z.string().min(1).max(11, 'отправитель SMS: не более 11 символов (at most 11)').default('GOSUSLUGI'),
+  // Answers to applicants by e-mail: the department's relay (smtp://[user:pass@]host:port, smtps:// for TLS).
+  FEEDBACK_SMTP_URL: z.string().max(500).regex(/^smtps?:\/\/([^\s@/]+@)?[\w.-]+(:\d{1,5})?\/?$/, 'ожидается smtp://[user:pass@]host:port или smtps://… (smtp URL expected)').optional(),
+  FEEDBACK_EMAIL_FROM: z
+    .string()
+    .max(300)
+    .regex(/^[^\r\n]*<?[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]+\.[A-Za-z]{2,}>?$/, 'отправитель: "Имя" <box@domain> или box@domain (sender address expected)')
+    .default('"Обратная связь" <otvet@localhost.localdomain>'),
   FEEDBACK_CRITICAL_THRESHOLD: z.coerce.number().int().min(1).max(5).default(3),
   FEEDBACK_PULL_SCHEDULE: z.enum(['true', 'false'], { message: 'true или false' }).default('true'),
   CASE_CODEC_SERVER_TOKEN: z.string().min(16, 'не короче 16 символов (at least 16 characters)').optional(),

@@ -29,6 +29,7 @@ import { MkguClient } from '../feedback';
 import { createFeedbackStarter, createRatingRouter } from '../feedback';
 import { ensureRatingsPullSchedule } from '../feedback';
 import { NO_SMSC, SmppSmsGateway, type SmsGateway } from '../feedback';
+import { SmtpEmailGateway } from '../feedback';
 
 export interface WorkerRuntimeOptions {
   temporalAddress: string;
@@ -71,6 +72,8 @@ export interface WorkerRuntimeOptions {
 export interface FeedbackRuntimeOptions {
   mkguUrl?: string;
   smpp?: { url: string; systemId: string; password: string; sourceAddr: string };
+  /** The relay and sender of answers to applicants by e-mail. */
+  email?: { url: string; from: string };
   criticalThreshold?: number;
 }
 
@@ -122,6 +125,7 @@ export function runtimeOptionsFromConfig(config: WorkerConfig, codecKeys: CodecK
     feedback: {
       ...(config.MKGU_URL ? { mkguUrl: config.MKGU_URL } : {}),
       ...(config.SMPP_URL ? { smpp: { url: config.SMPP_URL, systemId: config.SMPP_SYSTEM_ID, password: config.SMPP_PASSWORD ?? '', sourceAddr: config.SMPP_SOURCE_ADDR } } : {}),
+      ...(config.FEEDBACK_SMTP_URL ? { email: { url: config.FEEDBACK_SMTP_URL, from: config.FEEDBACK_EMAIL_FROM } } : {}),
       criticalThreshold: config.FEEDBACK_CRITICAL_THRESHOLD,
     },
     services: ServiceRegistry.load(config.CASE_SERVICES_DIR ? [config.CASE_SERVICES_DIR] : []),
@@ -159,10 +163,12 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
   const clientConnection = await Connection.connect({ address: opts.temporalAddress });
   const feedbackClient = new Client({ connection: clientConnection, namespace: opts.namespace, plugins: [new CaseLifecyclePlugin({ codecKeys: opts.codecKeys })] });
   const sms: SmsGateway = opts.feedback?.smpp ? new SmppSmsGateway(opts.feedback.smpp) : NO_SMSC;
+  const email = opts.feedback?.email ? new SmtpEmailGateway(opts.feedback.email) : null;
   const activities = createLifecycleActivities({
     feedback: {
       mkgu: opts.feedback?.mkguUrl ? new MkguClient({ baseUrl: opts.feedback.mkguUrl }) : null,
       sms,
+      email,
       department: { inn: opts.department.senderInn, ...(opts.department.officeName ? { officeName: opts.department.officeName } : {}) },
       criticalThreshold: opts.feedback?.criticalThreshold,
       routeRating: createRatingRouter(feedbackClient, opts.taskQueue),
@@ -211,6 +217,7 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     await events?.stop();
     await connection.close().catch(() => undefined);
     await sms.close().catch(() => undefined);
+    await email?.close().catch(() => undefined);
     await clientConnection.close().catch(() => undefined);
     await pool.end().catch(() => undefined);
     await ownRenderThread?.close().catch(() => undefined);

@@ -61,6 +61,13 @@ const fb = proxyActivities<FeedbackActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+// The answer heartbeats while it sends (SMS, then e-mail): a worker that dies mid-send is replaced after the
+// heartbeat timeout, not the start-to-close. Only the timeouts differ from fb: the command replays unchanged.
+const answering = proxyActivities<FeedbackActivities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
 const lc = proxyActivities<LifecycleActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
@@ -146,7 +153,7 @@ export async function applicantFeedback(raw: FeedbackInput): Promise<FeedbackVie
     (args) => {
       const r = reactions.get(args.reactionId)!;
       return holding(r, async () => {
-        const sent = await fb.sendReactionAnswer({ reactionId: r.reactionId, applicationNumber: app, serviceCode: input.serviceCode, at: new Date().toISOString() });
+        const sent = await answering.sendReactionAnswer({ reactionId: r.reactionId, applicationNumber: app, serviceCode: input.serviceCode, at: new Date().toISOString() });
         r.answerSha256 = sent.contentSha256;
       });
     },

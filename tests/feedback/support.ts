@@ -6,6 +6,8 @@ import { ProductionCalendar } from '../../calendar/productionCalendar';
 import { parseDirectory } from '../../escalation/directory';
 import { startMkguEmulator } from '../../feedback/emulator/mkguEmulator';
 import { startSmscEmulator } from '../../feedback/emulator/smscEmulator';
+import { startSmtpEmulator } from '../../feedback/emulator/smtpEmulator';
+import { SmtpEmailGateway } from '../../feedback/emailGateway';
 import { createFeedbackActivities } from '../../feedback/feedbackActivities';
 import { createFeedbackTexts } from '../../feedback/feedbackTexts';
 import { MkguClient } from '../../feedback/mkguClient';
@@ -15,6 +17,7 @@ import { SmppSmsGateway } from '../../feedback/smsGateway';
 import { ServiceRegistry } from '../../services/registry';
 import { TEST_CODEC_KEYS, TEST_DEPARTMENT } from '../support/harness';
 
+export const ANSWER_SENDER = '"Отдел предоставления услуг" <otvet@otdel.example.ru>';
 export const SMPP_CREDENTIALS = { systemId: 'vis', password: 'secret1' };
 export const TEST_DIRECTORY = parseDirectory({
   clerks: { ivanova: { name: 'Иванова Анна Сергеевна' } },
@@ -27,6 +30,8 @@ export async function startFeedbackParts(pool: Pool, opts: { client?: Client; ta
   const mkgu = await startMkguEmulator({ pageSize: 50 });
   const smsc = await startSmscEmulator(SMPP_CREDENTIALS);
   const sms = new SmppSmsGateway({ url: smsc.url, ...SMPP_CREDENTIALS, sourceAddr: 'OTDEL' });
+  const smtp = await startSmtpEmulator();
+  const email = new SmtpEmailGateway({ url: smtp.url, from: ANSWER_SENDER, timeoutMs: 10_000 });
   const intake = createRatingIntake({ pool, keys: TEST_CODEC_KEYS });
   const services = ServiceRegistry.load();
   const activities = createFeedbackActivities({
@@ -34,6 +39,7 @@ export async function startFeedbackParts(pool: Pool, opts: { client?: Client; ta
     keys: TEST_CODEC_KEYS,
     mkgu: new MkguClient({ baseUrl: mkgu.url, timeoutMs: 5000 }),
     sms,
+    email,
     calendar: opts.calendar ?? new ProductionCalendar(),
     timeZone: TEST_DEPARTMENT.timeZone,
     services,
@@ -47,11 +53,15 @@ export async function startFeedbackParts(pool: Pool, opts: { client?: Client; ta
     mkgu,
     smsc,
     sms,
+    smtp,
+    email,
     intake,
     services,
     activities,
     async stop() {
       await sms.close();
+      await email.close();
+      await smtp.stop();
       await smsc.stop();
       await mkgu.stop();
     },
