@@ -55,16 +55,16 @@ function oneAtATime<T extends object>(acts: T): T {
   });
 }
 
-/** What records and computes for this case (a run's own queue: never shared between cases). */
-export type CaseRecords = ActivityInterfaceFor<LifecycleActivities> | LocalActivityInterfaceFor<LifecycleActivities>;
+/** The lifecycle activities as this run calls them (task-queue or local; a one-at-a-time queue is the run's own). */
+export type LifecycleProxy = ActivityInterfaceFor<LifecycleActivities> | LocalActivityInterfaceFor<LifecycleActivities>;
 
 export interface ActivityKinds {
   /** New cases: the admission activity checks the input and loads the profile (see admission.ts). */
   admitted: boolean;
-  records: CaseRecords;
-  deadlines: CaseRecords;
+  records: LifecycleProxy;
+  deadlines: LifecycleProxy;
   /** The admission activity always runs local, outside the one-at-a-time queue (it is the first call). */
-  admission: CaseRecords;
+  admission: LifecycleProxy;
 }
 
 /** Call before the first command of the run: the patch markers are the run's first events. */

@@ -10,7 +10,7 @@ import { receivedAtProblem } from '../../shared/lawfulDates';
 import { INPUT_VALIDATION_ERROR } from '../../shared/lifecycle';
 import { SA } from '../../shared/names';
 import type { ServiceProfile } from '../../shared/serviceProfile';
-import type { CaseRecords } from './activityKinds';
+import type { LifecycleProxy } from './activityKinds';
 import type { CaseState } from './caseState';
 import { activityFailureOfType } from './failures';
 
@@ -43,7 +43,7 @@ export interface AdmittedCase {
 }
 
 /** Checks the input (same zod schema as the client), loads the profile, records "receive": one marker. */
-export async function admit(rawInput: ApplicationInput, admissionActivities: CaseRecords): Promise<AdmittedCase> {
+export async function admit(rawInput: ApplicationInput, admissionActivities: LifecycleProxy): Promise<AdmittedCase> {
   const at = new Date().toISOString();
   try {
     return { at, admission: await admissionActivities.admitApplication({ workflowId: workflowInfo().workflowId, application: rawInput, at }) };

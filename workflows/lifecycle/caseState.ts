@@ -12,7 +12,7 @@ import type { CaseEvent, CaseSnapshot, ElkDeliveryProblem, ElkStatusItem, Lifecy
 import { SA } from '../../shared/names';
 import type { ServiceProfile } from '../../shared/serviceProfile';
 import { isTerminal, Stage } from '../../shared/stages';
-import type { CaseRecords } from './activityKinds';
+import type { LifecycleProxy } from './activityKinds';
 import { deadlineQuery, historyQuery, refusalDraftQuery, stateQuery } from './messages';
 
 /** Inputs of the regulatory clock; startedAt is the start of the term — receipt or registration, as the service's regulation says. */
@@ -55,7 +55,7 @@ export class CaseState {
   constructor(
     input: ApplicationInput,
     /** The run's case-record activities (see activityKinds.ts). */
-    readonly records: CaseRecords,
+    readonly records: LifecycleProxy,
   ) {
     this.input = input;
     this.assignedClerk = input.assignedClerk ?? null;

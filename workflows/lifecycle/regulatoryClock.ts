@@ -6,7 +6,7 @@ import { condition, proxyActivities } from '@temporalio/workflow';
 import type { DeadlineComputation, LifecycleActivities } from '../../activities';
 import { SA } from '../../shared/names';
 import { STAGE_TITLES_RU } from '../../shared/stages';
-import type { CaseRecords } from './activityKinds';
+import type { LifecycleProxy } from './activityKinds';
 import type { CaseState } from './caseState';
 
 // Escalation tasks are written at once; their notifications retry for about a day, then give up loudly.
@@ -22,7 +22,7 @@ function applyDeadline(state: CaseState, computed: DeadlineComputation): void {
 }
 
 /** Runs until the case is closed: keeps the deadline current and fires each rung of the ladder once. */
-export async function watchRegulatoryClock(state: CaseState, deadlines: CaseRecords): Promise<void> {
+export async function watchRegulatoryClock(state: CaseState, deadlines: LifecycleProxy): Promise<void> {
   const { input, clock } = state;
   const firedRungs = new Set<string>();
   const escalationsInFlight: Promise<unknown>[] = [];

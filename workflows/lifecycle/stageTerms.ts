@@ -2,11 +2,11 @@
 // receipt, for example). A stage not left in time gives the clerk a task, once per visit of the stage.
 import { condition } from '@temporalio/workflow';
 import { STAGE_TITLES_RU } from '../../shared/stages';
-import type { CaseRecords } from './activityKinds';
+import type { LifecycleProxy } from './activityKinds';
 import type { CaseState } from './caseState';
 
 /** Runs until the case is closed, watching the term of each stage the case enters. */
-export async function watchStageTerms(state: CaseState, deadlines: CaseRecords): Promise<void> {
+export async function watchStageTerms(state: CaseState, deadlines: LifecycleProxy): Promise<void> {
   const { input } = state;
   const profile = state.service;
   while (!state.closed) {
