@@ -1,13 +1,15 @@
 // Admission of a new application: the first step of every lifecycle, run as a local activity so the workflow
 // sandbox never loads zod (it was 6.6 % of the worker's CPU and about half of each cached case's memory).
 // One call checks the input against the same schema as the client (and receipt not in the future of workflow time), loads the service profile, records the
-// "receive" event and computes the registration term: one marker in history instead of three.
+// "receive" event and computes the registration term (and the regulatory deadline when the term runs from
+// receipt): one marker in history instead of three plus a task-queue activity.
 import { ApplicationFailure } from '@temporalio/activity';
 import { ApplicationInput, ApplicationInputSchema } from '../shared/application';
 import { receivedAtProblem } from '../shared/lawfulDates';
 import { CaseEventRecord, INPUT_VALIDATION_ERROR } from '../shared/lifecycle';
 import type { ServiceProfile } from '../shared/serviceProfile';
 import { problemsOf } from '../shared/validation';
+import { deadlineOrDefer, type ClockLedger, type DeadlineComputation } from './deadlines';
 
 export interface AdmissionRequest {
   /** The workflow id: it must equal the application number. */
@@ -23,12 +25,18 @@ export interface Admission {
   profile: ServiceProfile;
   /** When the application must be registered, if the service sets a term for it. */
   receivedStageDeadline: string | null;
+  /**
+   * The regulatory deadline, when the service's term runs from receipt (the clock starts with admission);
+   * null when it starts at registration or the calendar does not cover it yet (the workflow asks again).
+   */
+  deadline?: DeadlineComputation | null;
 }
 
 export function createAdmissionActivities(deps: {
   loadServiceProfile(serviceCode: string): Promise<ServiceProfile>;
   computeStageDeadline(input: { serviceCode: string; stage: string; enteredAt: string }): Promise<{ deadline: string } | null>;
   recordCaseEvent(r: CaseEventRecord): Promise<void>;
+  computeDeadline?(ledger: ClockLedger): Promise<DeadlineComputation>;
 }) {
   const reject = (message: string): never => {
     throw ApplicationFailure.create({ type: INPUT_VALIDATION_ERROR, message, nonRetryable: true });
@@ -65,7 +73,12 @@ export function createAdmissionActivities(deps: {
         overdue: false,
         outcome: null,
       });
-      return { input, profile, receivedStageDeadline: term?.deadline ?? null };
+      // After the record: a calendar gap defers the deadline to the task-queue computation, never the admission.
+      const deadline =
+        deps.computeDeadline && profile.termStartsAt === 'receipt'
+          ? await deadlineOrDefer(deps.computeDeadline, { serviceCode: input.serviceCode, startedAt: input.receivedAt, suspensions: [], extensions: [] })
+          : null;
+      return { input, profile, receivedStageDeadline: term?.deadline ?? null, deadline };
     },
   };
 }

@@ -75,3 +75,17 @@ export function createDeadlineActivities(deps: {
     },
   };
 }
+
+/**
+ * The deadline computed alongside another local activity (admission, the record that starts the clock), or null
+ * when the production calendar does not cover it yet: the workflow then asks the task-queue computeDeadline,
+ * which retries hourly, so a calendar gap never holds admission or a record.
+ */
+export async function deadlineOrDefer(computeDeadline: (ledger: ClockLedger) => Promise<DeadlineComputation>, ledger: ClockLedger): Promise<DeadlineComputation | null> {
+  try {
+    return await computeDeadline(ledger);
+  } catch (err) {
+    if (err instanceof ApplicationFailure && err.type === CALENDAR_COVERAGE) return null;
+    throw err;
+  }
+}

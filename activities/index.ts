@@ -1,6 +1,6 @@
 // Activities are built by a factory that receives their dependencies (pool, ЕЛК channel, services, calendar,
 // renderer, notifiers), so the worker, the tests and the benchmark inject real ones.
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import type { ProductionCalendar } from '../calendar';
 import type { CodecKeys } from '../codec';
@@ -17,13 +17,14 @@ import { createAdmissionActivities } from './admission';
 import { createCaseRecordActivities, markCaseOverdue } from './caseRecords';
 import { createDeadlineActivities } from './deadlines';
 import { createElkDeliveryActivities, ElkChannel } from './elkDelivery';
+import { createRecordWithDeadlineActivities } from './recordWithDeadline';
 import { createRefusalActivities } from './refusalLetters';
 import { createResultDocumentActivities } from './resultDocuments';
 import { createFeedbackActivities } from '../feedback';
 import { createFeedbackTexts } from '../feedback';
 import type { MkguClient } from '../feedback';
 import { createRatingIntake } from '../feedback';
-import type { RoutedRating } from '../feedback';
+import type { FeedbackInput, FeedbackStarter, RoutedRating } from '../feedback';
 import { NO_SMSC, type SmsGateway } from '../feedback';
 
 export interface LifecycleDependencies {
@@ -59,6 +60,8 @@ export interface LifecycleDependencies {
     department?: { inn: string; officeName?: string };
     criticalThreshold?: number;
     routeRating?: (rating: RoutedRating & { applicationNumber: string; serviceCode: string }) => Promise<void>;
+    /** Starts a closed case's feedback workflow through the client; without it the lifecycle starts a child. */
+    startFeedback?: FeedbackStarter;
   };
 }
 
@@ -79,7 +82,14 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
   }
   return {
     loadServiceProfile,
-    ...createAdmissionActivities({ loadServiceProfile, computeStageDeadline: deadlines.computeStageDeadline, recordCaseEvent: records.recordCaseEvent }),
+    /** false: this worker has no client to start it with; the workflow then starts it as a child workflow. */
+    async startApplicantFeedback(args: FeedbackInput): Promise<boolean> {
+      if (!deps.feedback?.startFeedback) return false;
+      await deps.feedback.startFeedback(args, Context.current().info.taskQueue);
+      return true;
+    },
+    ...createAdmissionActivities({ loadServiceProfile, computeStageDeadline: deadlines.computeStageDeadline, recordCaseEvent: records.recordCaseEvent, computeDeadline: deadlines.computeDeadline }),
+    ...createRecordWithDeadlineActivities({ recordCaseEvent: records.recordCaseEvent, computeDeadline: deadlines.computeDeadline }),
     ...records,
     ...createElkDeliveryActivities(deps.pool, deps.elk, { replyWaitMs: deps.elkReplyWaitMs ?? 20_000, keys: deps.letterKeys }),
     ...deadlines,
@@ -118,4 +128,5 @@ export { createElkChannel, type DepartmentIdentity } from './elkChannel';
 export { elkClientId, withoutQuotedValues, type ElkChannel, type ElkReply } from './elkDelivery';
 export { CALENDAR_COVERAGE, type ClockLedger, type DeadlineComputation } from './deadlines';
 export { createAdmissionActivities, type Admission, type AdmissionRequest } from './admission';
+export { createRecordWithDeadlineActivities, type RecordWithDeadlineRequest } from './recordWithDeadline';
 export { readRefusalLetters, type PrepareRefusalInput, type RefusalDraft, type StoredRefusalLetter } from './refusalLetters';

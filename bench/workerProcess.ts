@@ -7,7 +7,7 @@
 //   real       the production wiring (worker/runtime.ts): codec, PostgreSQL, ЕЛК delivery, XSD check
 import * as fs from 'node:fs';
 import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, Worker, WorkerOptions } from '@temporalio/worker';
-import { createAdmissionActivities, createLifecycleActivities } from '../activities';
+import { createAdmissionActivities, createLifecycleActivities, createRecordWithDeadlineActivities } from '../activities';
 import { ProductionCalendar } from '../calendar';
 import { generateKeySpec, parseCodecKeys } from '../codec';
 import { loadDirectory } from '../escalation';
@@ -54,10 +54,14 @@ export function sameShapeActivities(services: ServiceRegistry) {
   const out: Record<string, unknown> = {};
   for (const name of Object.keys(real)) out[name] = noop;
   // Admission: the real input check, profile and registration term; its PostgreSQL record is a no-op.
-  const admission = createAdmissionActivities({ loadServiceProfile: real.loadServiceProfile, computeStageDeadline: real.computeStageDeadline, recordCaseEvent: noop });
+  const admission = createAdmissionActivities({ loadServiceProfile: real.loadServiceProfile, computeStageDeadline: real.computeStageDeadline, recordCaseEvent: noop, computeDeadline: real.computeDeadline });
+  const recordWithDeadline = createRecordWithDeadlineActivities({ recordCaseEvent: noop, computeDeadline: real.computeDeadline });
   return {
     ...out,
     ...admission,
+    ...recordWithDeadline,
+    // Same shape as the real worker (a client starts the feedback workflow): one marker, no child to run.
+    startApplicantFeedback: async () => true,
     loadServiceProfile: real.loadServiceProfile,
     computeDeadline: real.computeDeadline,
     computeStageDeadline: real.computeStageDeadline,

@@ -8,4 +8,5 @@ export { NO_SMSC, SmppSmsGateway, type SmsGateway } from './smsGateway';
 export { type MkguEmulator, startMkguEmulator } from './emulator/mkguEmulator';
 export { type SmscEmulator, startSmscEmulator } from './emulator/smscEmulator';
 export { createRatingRouter } from './ratingRouter';
+export { createFeedbackStarter, type FeedbackStarter } from './feedbackStart';
 export { ensureRatingsPullSchedule } from './schedule';

@@ -26,7 +26,7 @@ import { createEventDispatcher, type EventDispatcherConfig } from '../events';
 import { CaseLifecyclePlugin } from './plugin';
 import type { FeedbackActivities } from '../feedback';
 import { MkguClient } from '../feedback';
-import { createRatingRouter } from '../feedback';
+import { createFeedbackStarter, createRatingRouter } from '../feedback';
 import { ensureRatingsPullSchedule } from '../feedback';
 import { NO_SMSC, SmppSmsGateway, type SmsGateway } from '../feedback';
 
@@ -166,6 +166,7 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
       department: { inn: opts.department.senderInn, ...(opts.department.officeName ? { officeName: opts.department.officeName } : {}) },
       criticalThreshold: opts.feedback?.criticalThreshold,
       routeRating: createRatingRouter(feedbackClient, opts.taskQueue),
+      startFeedback: createFeedbackStarter(feedbackClient),
     },
     pool,
     services,

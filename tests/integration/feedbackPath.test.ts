@@ -2,6 +2,7 @@
 // workflow (abandoned child, id feedback:<number>), which registers the served event with the rating-system
 // emulator once; ratings pulled later reach it by signal-with-start — also for a case whose feedback run had
 // ended — and a duplicate delivery counts once. The raw history holds neither phone nor comment in clear.
+import { createFeedbackStarter } from '../../feedback/feedbackStart';
 import { feedbackWorkflowId } from '../../feedback/ratingSchemas';
 import { startMkguEmulator } from '../../feedback/emulator/mkguEmulator';
 import { startSmscEmulator } from '../../feedback/emulator/smscEmulator';
@@ -57,6 +58,13 @@ it('registers the served event at closure once across retries, and routes rating
   expect(row.package_id).toBe(pkg);
   expect(row.attempts).toBe(3);
   expect(Buffer.from(row.contact_sealed).toString('latin1')).not.toContain('9161234567');
+  // New cases start it from the closing local activity (no child workflow); a retried attempt of that activity
+  // finds the run already there and starts no second one.
+  const lifecycleHistory = await ctx.client.workflow.getHandle(no).fetchHistory();
+  expect(lifecycleHistory.events!.some((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toBe(false);
+  const firstRun = (await feedback.describe()).runId;
+  await createFeedbackStarter(ctx.client)({ applicationNumber: no, serviceCode: app.serviceCode, served: { outcome: 'resultIssued', servedAt: new Date().toISOString(), contact: {} } }, ctx.taskQueue);
+  expect((await feedback.describe()).runId).toBe(firstRun);
 
   // Ratings come back from the rating system, twice the same (the pull repeats a page).
   const rate = { externalId: `${no}-1`, applicationNumber: no, ratedAt: new Date().toISOString(), criteria: { '2.1': 5, '2.7': 4 }, comment: 'Всё хорошо, спасибо Ивановой' };

@@ -77,8 +77,17 @@ const ROUTES: Record<string, Route> = {
     await ctx.cases.act(no, 'approve', { clerk: 'head' });
     await ctx.cases.act(no, 'issueResult', { clerk: 'ivanova', document });
   },
+  // A term that runs from registration: the registration's record computes the first deadline (LEAN_HISTORY_PATCH).
+  'term-from-registration': async (no) => {
+    await ctx.cases.act(no, 'register', { clerk: 'ivanova' });
+    await ctx.cases.act(no, 'startReview', { clerk: 'ivanova' });
+    await ctx.cases.act(no, 'draftDecision', { clerk: 'ivanova', outcome: 'approve' });
+    await ctx.cases.act(no, 'approve', { clerk: 'head' });
+    await ctx.cases.act(no, 'issueResult', { clerk: 'ivanova' });
+  },
 };
 const APPLICATION_OVERRIDES: Record<string, () => Partial<ApplicationInput>> = {
+  'term-from-registration': () => ({ serviceCode: 'archive-certificate' }),
   'epgu-result-document': () => {
     const epgu = { orderId: String(8_000_000_000 + (Date.now() % 1_000_000)), requestClientId: `epgu-replay-${Date.now()}` };
     ctx.emulator.registerEpguRequest(epgu);

@@ -40,6 +40,15 @@ export const ADMISSION_PATCH = 'admission-activity';
  * results arrive in the order the calls were made, on every run and every replay.
  */
 export const ONE_LOCAL_ACTIVITY_AT_A_TIME_PATCH = 'one-local-activity-at-a-time';
+/**
+ * Umbrella patch id, checked once before the first command: a new case records this one marker (each marker
+ * also costs a TemporalChangeVersion upsert, two events) and takes every patched path of the lifecycle without
+ * recording their markers (CaseState.patched); cases started before it find no such marker and ask each older
+ * patch as before. It also means the deadline is computed inside a local activity that already runs (admission
+ * when the term runs from receipt, the record of the registration otherwise) instead of a task-queue activity
+ * of its own.
+ */
+export const LEAN_HISTORY_PATCH = 'lean-history-2026-12';
 
 /** The same local activities, queued: each call starts when the one before it has settled. */
 function oneAtATime<T extends object>(acts: T): T {
@@ -59,6 +68,8 @@ function oneAtATime<T extends object>(acts: T): T {
 export type LifecycleProxy = ActivityInterfaceFor<LifecycleActivities> | LocalActivityInterfaceFor<LifecycleActivities>;
 
 export interface ActivityKinds {
+  /** LEAN_HISTORY_PATCH: every later patch is taken without its own marker. */
+  lean: boolean;
   /** New cases: the admission activity checks the input and loads the profile (see admission.ts). */
   admitted: boolean;
   records: LifecycleProxy;
@@ -69,10 +80,12 @@ export interface ActivityKinds {
 
 /** Call before the first command of the run: the patch markers are the run's first events. */
 export function chooseActivityKinds(): ActivityKinds {
-  const admitted = patched(ADMISSION_PATCH);
+  const lean = patched(LEAN_HISTORY_PATCH);
+  const admitted = lean || patched(ADMISSION_PATCH);
   const local = admitted || patched(LOCAL_ACTIVITIES_PATCH);
-  const oneLocalAtATime = local && patched(ONE_LOCAL_ACTIVITY_AT_A_TIME_PATCH);
+  const oneLocalAtATime = local && (lean || patched(ONE_LOCAL_ACTIVITY_AT_A_TIME_PATCH));
   return {
+    lean,
     admitted,
     records: !local ? records : oneLocalAtATime ? oneAtATime(localRecords) : localRecords,
     // Deadline computations went back to the task queue with ONE_LOCAL_ACTIVITY_AT_A_TIME_PATCH: they may retry

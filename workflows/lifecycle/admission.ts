@@ -63,6 +63,7 @@ export function acceptAdmission(state: CaseState, { at, admission }: AdmittedCas
   state.receivedStageDeadline = admission.receivedStageDeadline;
   state.history.push({ seq: 1, stage: 'received', action: 'receive', actor: `channel:${input.channel}`, at });
   state.profile = admission.profile;
+  if (state.lean && admission.deadline) state.deadlineAlongside = { version: 1, result: Promise.resolve(admission.deadline) };
 }
 
 /** Starts a term that runs from receipt and sets the case's search attributes; returns the loaded profile. */

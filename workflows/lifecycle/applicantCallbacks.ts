@@ -1,6 +1,6 @@
 // ЕПГУ callbacks arrive as Signals: the applicant answered a request, or withdrew the application. The portal
 // repeats and delays them, so one that does not fit the stage changes nothing.
-import { condition, log, patched, setHandler } from '@temporalio/workflow';
+import { condition, log, setHandler } from '@temporalio/workflow';
 import { ApplicantCancelledGuard, ApplicantRespondedGuard, CANCELLABLE_STAGES } from '../../shared/clerkActionRules';
 import { DEFAULT_ELK_STATUS_ON_APPLICANT_RESPONSE } from '../../shared/elkStatusMapping';
 import { check } from '../../shared/guards';
@@ -26,7 +26,7 @@ export function handleApplicantCallbacks(state: CaseState): void {
     }
     // Review resumes: the cabinet must stop showing «требует исправления» (see shared/elkStatusMapping.ts).
     const profile = state.service;
-    const resumed = patched(STATUS_ON_APPLICANT_RESPONSE_PATCH)
+    const resumed = state.patched(STATUS_ON_APPLICANT_RESPONSE_PATCH)
       ? (profile.elkStatusOnApplicantResponse !== undefined ? profile.elkStatusOnApplicantResponse : DEFAULT_ELK_STATUS_ON_APPLICANT_RESPONSE)
       : undefined;
     void state.moveTo('underReview', 'applicantResponded', 'applicant', args.value.note, resumed);

@@ -2,9 +2,9 @@
 // clock, stage terms) reads and changes, and that queries answer from. Changes that belong together — a stage
 // change suspends the clock, queues its ЕЛК status, updates the search attribute and writes the case record —
 // are its methods, so they happen in one order everywhere.
-import { CancellationScope, condition, isCancellation, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { RefusalDraft } from '../../activities';
+import type { DeadlineComputation, RefusalDraft } from '../../activities';
 import type { RegulatoryLedger } from '../../calendar';
 import type { ApplicationInput } from '../../shared/application';
 import type { ClerkActionName } from '../../shared/clerkActionRules';
@@ -51,15 +51,26 @@ export class CaseState {
   // computed from them by an activity each time they change (clockVersion), never in workflow code.
   readonly clock: ClockLedger = { startedAt: null, suspensions: [], extensions: [] };
   clockVersion = 0;
+  // LEAN_HISTORY_PATCH: the first deadline of a clock version comes with a local activity that runs anyway
+  // (admission, or the record of the action that started the clock); null inside: the calendar had a gap.
+  deadlineAlongside: { version: number; result: Promise<DeadlineComputation | null> } | null = null;
+  computeDeadlineWithNextRecord = false;
 
   constructor(
     input: ApplicationInput,
     /** The run's case-record activities (see activityKinds.ts). */
     readonly records: LifecycleProxy,
+    /** LEAN_HISTORY_PATCH (see activityKinds.ts). */
+    readonly lean: boolean,
   ) {
     this.input = input;
     this.assignedClerk = input.assignedClerk ?? null;
     this.stageEnteredAt = input.receivedAt;
+  }
+
+  /** A patched path of the lifecycle: taken without a marker of its own under LEAN_HISTORY_PATCH. */
+  patched(patchId: string): boolean {
+    return this.lean || patched(patchId);
   }
 
   get closed(): boolean {
@@ -125,6 +136,15 @@ export class CaseState {
       overdue: this.overdue,
       outcome: isTerminal(this.stage) ? this.stage : null,
     };
+    if (this.computeDeadlineWithNextRecord) {
+      const { clock } = this;
+      this.computeDeadlineWithNextRecord = false;
+      const ledger = { serviceCode: input.serviceCode, startedAt: clock.startedAt!, suspensions: clock.suspensions.map((x) => ({ ...x })), extensions: clock.extensions.map((x) => ({ ...x })) };
+      const result = this.recordChain.then(() => this.records.recordCaseEventWithDeadline({ record: entry, ledger }));
+      this.deadlineAlongside = { version: this.clockVersion, result };
+      this.recordChain = result.then(() => undefined);
+      return this.recordChain;
+    }
     this.recordChain = this.recordChain.then(() => this.records.recordCaseEvent(entry));
     return this.recordChain;
   }

@@ -95,7 +95,11 @@ export function handleClerkActions(state: CaseState): void {
     }
     state.registeredAt = new Date().toISOString();
     // A term that runs from receipt is already running: a late registration eats its budget, it does not restart it.
-    if (!state.clock.startedAt) state.startClock(state.registeredAt);
+    if (!state.clock.startedAt) {
+      state.startClock(state.registeredAt);
+      // The registration's record computes the first deadline too (see LEAN_HISTORY_PATCH).
+      state.computeDeadlineWithNextRecord = state.lean;
+    }
     await state.moveTo(target('register'), 'register', a.clerk, a.note);
   });
   simpleTransition('startReview');
@@ -143,7 +147,7 @@ export function handleClerkActions(state: CaseState): void {
     },
   );
   setClerkAction(state, 'issueResult', null, async (a) => {
-    const document = resultDocumentToAttach(a.document);
+    const document = resultDocumentToAttach(state, a.document);
     const attachment = document ? await attachResultDocument(state, document, a.clerk) : undefined;
     await state.moveTo(target('issueResult'), 'issueResult', a.clerk, a.note, undefined, attachment);
   });

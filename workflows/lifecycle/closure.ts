@@ -1,17 +1,17 @@
 // At closure the applicant is asked how they were served. The rating arrives after this workflow has ended: a
 // feedback workflow next to it (abandoned child, id feedback:<number>) registers the served event with ИАС МКГУ
 // and receives the ratings.
-import { ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { FeedbackInput } from '../../feedback';
 import { feedbackWorkflowId } from '../../shared/feedback';
 import type { CaseState } from './caseState';
 
-/** Patch id: cases closed before the satisfaction loop existed replay without the feedback workflow. */
-const FEEDBACK_AT_CLOSURE_PATCH = 'feedback-at-closure';
+/** Patch id: the applicant's rating is collected by a feedback workflow started when the case closes. */
+export const FEEDBACK_AT_CLOSURE_PATCH = 'feedback-at-closure';
 
 export async function askForFeedbackAtClosure(state: CaseState): Promise<void> {
-  if (patched(FEEDBACK_AT_CLOSURE_PATCH)) await startFeedback(state);
+  if (state.patched(FEEDBACK_AT_CLOSURE_PATCH)) await startFeedback(state);
 }
 
 async function startFeedback(state: CaseState): Promise<void> {
@@ -24,6 +24,8 @@ async function startFeedback(state: CaseState): Promise<void> {
     serviceCode: input.serviceCode,
     served: { outcome: state.stage as 'resultIssued' | 'refused' | 'cancelled', servedAt: new Date().toISOString(), contact: { ...(phone ? { phone } : {}), ...(email ? { email } : {}) } },
   };
+  // LEAN_HISTORY_PATCH: started by a local activity (one marker) where the worker has a client for it.
+  if (state.lean && (await state.records.startApplicantFeedback(args))) return;
   try {
     await startChild('applicantFeedback', { workflowId: feedbackWorkflowId(input.applicationNumber), args: [args], parentClosePolicy: ParentClosePolicy.ABANDON });
   } catch (err) {

@@ -1,7 +1,7 @@
 // The documents a decision produces: the refusal letter (drafted, amended, issued) and the result document
 // attached when the result is issued. Each call holds the case (busyWith) until the activity is done, so a
 // second clerk action cannot slip in between.
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../../activities';
 import type { ClerkActionArgs, ClerkActionName } from '../../shared/clerkActionRules';
 import { ElkStatusItem, REFUSAL_VALIDATION_ERROR, RESULT_DOCUMENT_MISSING } from '../../shared/lifecycle';
@@ -56,8 +56,8 @@ export async function issueRefusalLetter(state: CaseState, clerk: string): Promi
  * The result document to attach, if the clerk gave one. The patch marker is written only for histories with a
  * document, so cases issued without one replay unchanged.
  */
-export function resultDocumentToAttach(document: ResultDocument | undefined): ResultDocument | undefined {
-  return document && patched(RESULT_DOCUMENT_PATCH) ? document : undefined;
+export function resultDocumentToAttach(state: CaseState, document: ResultDocument | undefined): ResultDocument | undefined {
+  return document && state.patched(RESULT_DOCUMENT_PATCH) ? document : undefined;
 }
 
 /** Checks the uploaded result document and attaches it to the result status. */

@@ -29,7 +29,9 @@ export async function watchRegulatoryClock(state: CaseState, deadlines: Lifecycl
   await condition(() => clock.startedAt !== null || state.closed);
   while (!state.closed) {
     const version = state.clockVersion;
-    const computed = await state.unlessFinished(() =>
+    const alongside = state.deadlineAlongside?.version === version ? state.deadlineAlongside.result : null;
+    state.deadlineAlongside = null;
+    const computed = (alongside && (await alongside)) ?? await state.unlessFinished(() =>
       deadlines.computeDeadline({
         serviceCode: input.serviceCode,
         startedAt: clock.startedAt!,
