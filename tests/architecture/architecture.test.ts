@@ -78,3 +78,13 @@ describe('the checker', () => {
     );
   });
 });
+
+test('ARCHITECTURE.md lists every module of the lifecycle, and only those', () => {
+  const markdown = fs.readFileSync(path.join(ROOT, 'ARCHITECTURE.md'), 'utf8');
+  const start = markdown.indexOf('\n## Inside the lifecycle\n');
+  expect(start).toBeGreaterThan(0);
+  const section = markdown.slice(start, markdown.indexOf('\n## ', start + 1));
+  const listed = [...section.matchAll(/^\| `([^`]+\.ts)` \|/gm)].map((m) => m[1]).sort();
+  const files = fs.readdirSync(path.join(ROOT, 'workflows/lifecycle')).filter((f) => f.endsWith('.ts')).sort();
+  expect(listed).toEqual(files);
+});

@@ -16,3 +16,12 @@ it('bundles the workflows without zod and with only the SDK from node_modules', 
   expect([...packages].filter((p) => !SDK.test(p!))).toEqual([]);
   expect(code).not.toMatch(/ZodError|zod\/v4/);
 }, 120_000);
+
+// Every function the entry exports is a workflow type a client can start: helpers of the lifecycle's modules
+// (workflows/lifecycle/) must stay out of it.
+it('exports only the workflows as functions from the workflow entry', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const entry = require(WORKFLOWS_PATH) as Record<string, unknown>;
+  const functions = Object.keys(entry).filter((name) => typeof entry[name] === 'function').sort();
+  expect(functions).toEqual(['applicantFeedback', 'applicationLifecycle', 'ratingsPull', 'weeklyComplianceReport']);
+});
