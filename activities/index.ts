@@ -115,7 +115,7 @@ export type LifecycleActivities = ReturnType<typeof createLifecycleActivities>;
 
 export { markCaseOverdue } from './caseRecords';
 export { createElkChannel, type DepartmentIdentity } from './elkChannel';
-export { elkClientId, withoutQuotedValues, type ElkChannel, type ElkReply } from './elkDelivery';
+export { elkClientId, withoutQuotedValues, type ElkChannel } from './elkDelivery';
 export { CALENDAR_COVERAGE, type ClockLedger, type DeadlineComputation } from './deadlines';
 export { createAdmissionActivities, type Admission, type AdmissionRequest } from './admission';
 export { readRefusalLetters, type PrepareRefusalInput, type RefusalDraft, type StoredRefusalLetter } from './refusalLetters';

@@ -23,17 +23,24 @@ export type ElkAttachmentRef =
   | { kind: 'resultDocument'; documentId: string; sha256: string; docTypeId: string }
   | { kind?: undefined; fsUuid: string; docTypeId: string };
 
-export interface ElkStatusItem {
+export type ElkRequestType = 'CreateOrdersRequest' | 'UpdateOrdersRequest';
+
+/** One ЕЛК status of a case: what the workflow queues and what the delivery activity sends. */
+export interface ElkStatusMessage {
   seq: number;
   stage: Stage;
   elkStatus: number;
   statusDate: string;
-  requestType: 'CreateOrdersRequest' | 'UpdateOrdersRequest';
+  requestType: ElkRequestType;
+  /** The document that goes with the status (refusal letter, result document). */
+  attachment?: ElkAttachmentRef;
+}
+
+/** A queued status in the workflow's state (and in its query results). */
+export interface ElkStatusItem extends ElkStatusMessage {
   state: ElkItemState;
   /** Resends requested by the clerk after a rejection; part of the message's idempotency key. */
   generation: number;
-  /** The document that goes with the status (refusal letter, result document). */
-  attachment?: ElkAttachmentRef;
 }
 
 export interface ElkDeliveryProblem {
@@ -63,19 +70,13 @@ export interface LifecycleResult {
 }
 
 /** Everything pushStatusToElk needs to build one ЕЛК message. Carries PII: only ever inside encrypted payloads. */
-export interface ElkDeliveryRequest {
+export interface ElkDeliveryRequest extends ElkStatusMessage {
   applicationNumber: string;
-  seq: number;
-  stage: Stage;
-  elkStatus: number;
-  statusDate: string;
-  requestType: 'CreateOrdersRequest' | 'UpdateOrdersRequest';
   serviceTargetCode: string;
   channel: Channel;
   receivedAt: string;
   applicant: Applicant;
   officeName?: string;
-  attachment?: ElkAttachmentRef;
   /** How many times the clerk asked to resend this status after a rejection (0 at first). */
   generation?: number;
   /** Chooses the department's payload builder for statuses answered to ЕПГУ. */
@@ -84,6 +85,10 @@ export interface ElkDeliveryRequest {
   epgu?: { orderId: string; requestClientId: string };
 }
 
+/** ЕЛК order message, or a response to ЕПГУ's own request (applications filed on ЕПГУ). */
+export type ElkRoute = 'elk' | 'epguReply';
+
+/** pushStatusToElk's result, as the workflow's history records it. */
 export interface ElkDeliveryResult {
   clientId: string;
   replyCode: number;
@@ -91,7 +96,7 @@ export interface ElkDeliveryResult {
   alreadyDelivered: boolean;
   /** SMEV file storage id of the attachment sent with the status. */
   fsUuid?: string;
-  route?: 'elk' | 'epguReply';
+  route?: ElkRoute;
 }
 
 export interface CaseEventRecord {
