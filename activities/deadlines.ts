@@ -7,8 +7,8 @@ import { computeRegulatoryClock, type RegulatoryLedger } from '../calendar';
 import { scheduleRungs, type ScheduledRung } from '../escalation';
 import { DEFAULT_WORKING_HOURS, WorkingHours } from '../calendar';
 import type { ServiceRegistry } from '../services';
-import type { Regulation } from '../shared/serviceProfile';
-import { UNKNOWN_SERVICE } from '../shared/lifecycle';
+import type { Regulation } from '../services';
+import { UNKNOWN_SERVICE } from '../shared';
 
 /** The case's ledger (calendar/regulatoryClock's shape) and the service whose term it runs against. */
 export interface ClockLedger extends RegulatoryLedger {

@@ -16,7 +16,7 @@ import type { CodecKeys } from '../codec';
 import { markResultDocumentDelivered, readResultDocument, storageFileName } from '../documents';
 import { openBytes } from '../security';
 import { type AdapterReply, ElkResultCode } from '../epgu';
-import { ELK_BUSINESS_REJECTION, ElkAttachmentRef, ElkDeliveryRequest, ElkDeliveryResult, ElkRoute, RESULT_DOCUMENT_MISSING } from '../shared/lifecycle';
+import { ELK_BUSINESS_REJECTION, ElkAttachmentRef, ElkDeliveryRequest, ElkDeliveryResult, ElkRoute, RESULT_DOCUMENT_MISSING } from '../shared';
 import { heartbeatingWhile } from './heartbeat';
 
 /** AttachmentHeader of the adapter (filePath in its exchange folder) with the storage id, hash and type we state. */

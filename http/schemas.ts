@@ -1,8 +1,8 @@
 // Response bodies of the API as zod schemas: the OpenAPI document is generated from them and the contract
 // tests validate every answer against it. They mirror shared/lifecycle.ts and escalation/taskBoard.ts.
 import { z } from 'zod';
-import { STAGES } from '../shared/stages';
-import { ApplicationNumberSchema } from '../shared/application';
+import { STAGES } from '../shared';
+import { ApplicationNumberSchema } from '../shared';
 
 export const StageSchema = z.enum(STAGES);
 

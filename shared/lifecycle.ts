@@ -1,7 +1,6 @@
 // Types exchanged between the lifecycle workflow, its activities and the case system's client.
 import type { Applicant, Channel } from './application';
 import type { Stage } from './stages';
-import type { TaskAssigneeRole } from '../escalation';
 
 export interface CaseEvent {
   seq: number;
@@ -113,15 +112,16 @@ export interface CaseEventRecord {
   outcome: Stage | null;
 }
 
-export interface ClerkTaskRequest {
-  taskKey: string;
-  applicationNumber: string;
-  kind: string;
-  assigneeRole: TaskAssigneeRole;
-  assignee: string | null;
-  title: string;
-  body: string;
-  dueAt: string | null;
+
+/** The refusal letter the clerk previews (the workflow's refusalDraft query); the letter itself is stored sealed. */
+export interface RefusalDraft {
+  letterId: string;
+  version: number;
+  contentHash: string;
+  templateVersion: string;
+  groundCodes: string[];
+  /** Plain-text rendition for the clerk's preview. */
+  text: string;
 }
 
 /** Failure type of input that breaks the schema (workflow start, admission activity). */

@@ -60,6 +60,33 @@ describe('the checker', () => {
     expect(violations).toEqual([`workflows/lifecycle.ts: workflow code imports values from ../activities (only types may come from outside shared/)`]);
   });
 
+  test('holds other rooms to shared/\'s index while a folder exception lets workflows/ import it file by file', () => {
+    const { violations } = check(
+      new Map([
+        ['workflows/lifecycle.ts', `import { isTerminal } from '../shared/stages';`],
+        ['activities/caseRecords.ts', `import { isTerminal } from '../shared/stages';\nimport { STAGES } from '../shared';`],
+        ['shared/index.ts', `export * from './stages';`],
+        ['shared/stages.ts', `export const STAGES = [];`],
+      ]),
+      { ...synthetic, rooms: new Map([...synthetic.rooms, ['shared', 'index.ts']]), exceptions: new Map([['workflows/', 'imports `shared/` file by file']]) },
+    );
+    expect(violations).toEqual([`activities/caseRecords.ts: imports ../shared/stages, past shared/'s public entry (index.ts)`]);
+  });
+
+  test('fails an import cycle between files, type imports included', () => {
+    const { violations } = check(
+      new Map([
+        ['activities/index.ts', `export * from './caseRecords';`],
+        ['activities/caseRecords.ts', `import type { TaskRow } from '../escalation';`],
+        ['escalation/index.ts', `export * from './taskBoard';`],
+        ['escalation/taskBoard.ts', `import { markCaseOverdue } from '../activities';\nimport { x } from './roles';`],
+        ['escalation/roles.ts', `export const x = 1;`],
+      ]),
+      synthetic,
+    );
+    expect(violations).toEqual(['import cycle among activities/caseRecords.ts, activities/index.ts, escalation/index.ts, escalation/taskBoard.ts']);
+  });
+
   test('reports a folder and a table it does not know without failing', () => {
     const { violations, undeclared } = check(
       new Map([
