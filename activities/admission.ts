@@ -3,11 +3,8 @@
 // One call checks the input against the same schema as the client (and receipt not in the future of workflow time), loads the service profile, records the
 // "receive" event and computes the registration term: one marker in history instead of three.
 import { ApplicationFailure } from '@temporalio/activity';
-import { ApplicationInput, ApplicationInputSchema } from '../shared';
-import { receivedAtProblem } from '../shared';
-import { CaseEventRecord, INPUT_VALIDATION_ERROR } from '../shared';
+import { ApplicationInput, ApplicationInputSchema, CaseEventRecord, INPUT_VALIDATION_ERROR, problemsOf, receivedAtProblem } from '../shared';
 import type { ServiceProfile } from '../services';
-import { problemsOf } from '../shared';
 
 export interface AdmissionRequest {
   /** The workflow id: it must equal the application number. */

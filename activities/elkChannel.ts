@@ -5,8 +5,7 @@ import { defaultEpguStatusReply, EpguStatusReplyBuilder } from '../epgu';
 import { placeInExchangeFolder, removeFromExchangeFolder } from '../epgu';
 import { SmevAdapterClient, SmevTransportError } from '../epgu';
 import { validateAgainstElkXsd } from '../epgu';
-import type { Applicant, Channel } from '../shared';
-import type { ElkDeliveryRequest } from '../shared';
+import type { Applicant, Channel, ElkDeliveryRequest } from '../shared';
 import { ElkContentError, type ElkChannel } from './elkDelivery';
 
 /**

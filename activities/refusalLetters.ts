@@ -8,8 +8,7 @@ import { localDateOf } from '../calendar';
 import type { CodecKeys } from '../codec';
 import { openBytes, openText, sealBytes, sealText } from '../security';
 import { RefusalRenderer, RefusalValidationError } from '../refusal';
-import type { Applicant } from '../shared';
-import { REFUSAL_VALIDATION_ERROR, type RefusalDraft } from '../shared';
+import { type Applicant, REFUSAL_VALIDATION_ERROR, type RefusalDraft } from '../shared';
 import { heartbeatingWhile } from './heartbeat';
 
 
