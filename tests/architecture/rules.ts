@@ -116,6 +116,23 @@ export function importCycles(graph: Map<string, Set<string>>): string[][] {
   return cycles;
 }
 
+/** The files `entry` loads at run time: value imports only (`import type` and `export type` load nothing). */
+export function runtimeClosure(sources: Map<string, string>, entry: string): Set<string> {
+  const seen = new Set<string>();
+  const pending = [entry];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const m of withoutComments(sources.get(file) ?? '').matchAll(IMPORT)) {
+      if (m[2] !== undefined) continue;
+      const resolved = resolveImport(sources, path.posix.normalize(path.posix.join(path.posix.dirname(file), (m[3] ?? m[4])!)));
+      if (resolved !== null) pending.push(resolved);
+    }
+  }
+  return seen;
+}
+
 export function check(sources: Map<string, string>, rules: Rules): Findings {
   const violations: string[] = [];
   const undeclared = new Set<string>();
