@@ -4,11 +4,8 @@
 // "receive" event and computes the registration term (and the regulatory deadline when the term runs from
 // receipt): one marker in history instead of three plus a task-queue activity.
 import { ApplicationFailure } from '@temporalio/activity';
-import { ApplicationInput, ApplicationInputSchema } from '../shared/application';
-import { receivedAtProblem } from '../shared/lawfulDates';
-import { CaseEventRecord, INPUT_VALIDATION_ERROR } from '../shared/lifecycle';
-import type { ServiceProfile } from '../shared/serviceProfile';
-import { problemsOf } from '../shared/validation';
+import { ApplicationInput, ApplicationInputSchema, CaseEventRecord, INPUT_VALIDATION_ERROR, problemsOf, receivedAtProblem } from '../shared';
+import type { ServiceProfile } from '../services';
 import { deadlineOrDefer, type ClockLedger, type DeadlineComputation } from './deadlines';
 
 export interface AdmissionRequest {

@@ -4,7 +4,8 @@
 import type { Pool } from 'pg';
 import { inTransaction, type Queryable } from '../db';
 import { closeClerkTaskByKey, insertClerkTask } from '../escalation';
-import type { CaseEventRecord, ClerkTaskRequest } from '../shared/lifecycle';
+import type { ClerkTaskRequest } from '../escalation';
+import type { CaseEventRecord } from '../shared';
 
 export function createCaseRecordActivities(pool: Pool) {
   return {

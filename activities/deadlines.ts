@@ -7,7 +7,8 @@ import { computeRegulatoryClock, type RegulatoryLedger } from '../calendar';
 import { scheduleRungs, type ScheduledRung } from '../escalation';
 import { DEFAULT_WORKING_HOURS, WorkingHours } from '../calendar';
 import type { ServiceRegistry } from '../services';
-import type { Regulation } from '../shared/serviceProfile';
+import type { Regulation } from '../services';
+import { UNKNOWN_SERVICE } from '../shared';
 
 /** The case's ledger (calendar/regulatoryClock's shape) and the service whose term it runs against. */
 export interface ClockLedger extends RegulatoryLedger {
@@ -48,7 +49,7 @@ export function createDeadlineActivities(deps: {
 
     async computeDeadline(ledger: ClockLedger): Promise<DeadlineComputation> {
       const service = deps.services.get(ledger.serviceCode);
-      if (!service) throw ApplicationFailure.nonRetryable(`unknown service ${ledger.serviceCode}`, 'UnknownService');
+      if (!service) throw ApplicationFailure.nonRetryable(`unknown service ${ledger.serviceCode}`, UNKNOWN_SERVICE);
       const input = {
         startedAt: ledger.startedAt,
         term: service.regulation.term,

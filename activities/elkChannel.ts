@@ -5,9 +5,8 @@ import { defaultEpguStatusReply, EpguStatusReplyBuilder } from '../epgu';
 import { placeInExchangeFolder, removeFromExchangeFolder } from '../epgu';
 import { SmevAdapterClient, SmevTransportError } from '../epgu';
 import { validateAgainstElkXsd } from '../epgu';
-import type { Applicant, Channel } from '../shared/application';
-import type { ElkDeliveryRequest } from '../shared/lifecycle';
-import { ElkContentError, type ElkChannel, type ElkReply } from './elkDelivery';
+import type { Applicant, Channel, ElkDeliveryRequest } from '../shared';
+import { ElkContentError, type ElkChannel } from './elkDelivery';
 
 /**
  * ЕСНСИ 7213 «ЕЛК.Канал приема заявления» per channel. Only 4 («Подразделение ведомства», in person) is confirmed
@@ -109,19 +108,7 @@ export function createElkChannel(client: SmevAdapterClient, dept: DepartmentIden
     validateXml: validateAgainstElkXsd,
     send: (clientId, xml, attachments) => client.send({ clientId, content: xml, attachments }),
     sendReply: (clientId, replyToClientId, xml, attachments) => client.sendResponse({ clientId, replyToClientId, content: xml, attachments }),
-    async findReply(clientId): Promise<ElkReply | null> {
-      const reply = await client.findResponse(clientId);
-      if (!reply) return null;
-      if (reply.kind === 'rejected') return { kind: 'rejected', code: reply.code, description: reply.description };
-      const order = reply.response.orders[0];
-      if (!order) return { kind: 'rejected', code: String(reply.response.code), description: reply.response.message };
-      return {
-        kind: 'elk',
-        orderStatus: order.status,
-        message: order.message,
-        ...(order.elkOrderNumber ? { elkOrderNumber: String(order.elkOrderNumber) } : {}),
-      };
-    },
+    findReply: (clientId) => client.findResponse(clientId),
     isTransient: (err) => err instanceof SmevTransportError,
   };
 }

@@ -15,13 +15,9 @@ import { v5 as uuidv5 } from 'uuid';
 import type { CodecKeys } from '../codec';
 import { markResultDocumentDelivered, readResultDocument, storageFileName } from '../documents';
 import { openBytes } from '../security';
-import { ELK_BUSINESS_REJECTION, ElkAttachmentRef, ElkDeliveryRequest, ElkDeliveryResult } from '../shared/lifecycle';
+import { type AdapterReply, ElkResultCode } from '../epgu';
+import { ELK_BUSINESS_REJECTION, ElkAttachmentRef, ElkDeliveryRequest, ElkDeliveryResult, ElkRoute, RESULT_DOCUMENT_MISSING } from '../shared';
 import { heartbeatingWhile } from './heartbeat';
-
-/** A reply of the adapter to a message, as the activity needs it. */
-export type ElkReply =
-  | { kind: 'elk'; orderStatus: number; message: string; elkOrderNumber?: string }
-  | { kind: 'rejected'; code: string; description: string };
 
 /** AttachmentHeader of the adapter (filePath in its exchange folder) with the storage id, hash and type we state. */
 export interface FileHeader {
@@ -61,7 +57,7 @@ export interface ElkChannel {
   validateXml(xml: string): Promise<{ valid: boolean; errors: string[] }>;
   send(clientId: string, xml: string, attachments: FileHeader[]): Promise<{ messageId: string; alreadySent: boolean }>;
   sendReply(clientId: string, replyToClientId: string, xml: string, attachments: FileHeader[]): Promise<{ messageId: string; alreadySent: boolean }>;
-  findReply(clientId: string): Promise<ElkReply | null>;
+  findReply(clientId: string): Promise<AdapterReply | null>;
   /** True for errors worth retrying (network, 5xx, adapter system faults). */
   isTransient(err: unknown): boolean;
 }
@@ -113,7 +109,7 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
   async function loadDocument(applicationNumber: string, ref: ElkAttachmentRef): Promise<LoadedDocument> {
     if (ref.kind === 'resultDocument') {
       const doc = await readResultDocument(pool, options.keys, { applicationNumber, documentId: ref.documentId, sha256: ref.sha256 });
-      if (!doc) throw new ElkContentError('ResultDocumentMissing', `result document ${ref.documentId} is not stored for ${applicationNumber}`);
+      if (!doc) throw new ElkContentError(RESULT_DOCUMENT_MISSING, `result document ${ref.documentId} is not stored for ${applicationNumber}`);
       return {
         key: `result:${doc.documentId}`,
         fileName: doc.fileName,
@@ -149,7 +145,7 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
     );
   }
 
-  async function claimOutboxRow(req: ElkDeliveryRequest, payloadSha256: string, route: 'elk' | 'epguReply', fsUuid: string | null): Promise<OutboxRow> {
+  async function claimOutboxRow(req: ElkDeliveryRequest, payloadSha256: string, route: ElkRoute, fsUuid: string | null): Promise<OutboxRow> {
     // The clientId is derived from (application, seq, generation), so even a commit lost in a database crash
     // cannot make a retry send the same status under a new id. A status the portal rejected is sent again
     // only on the clerk's request, as a new generation: the old clientId is bound to the old reply.
@@ -185,7 +181,7 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
   async function pushStatusToElk(req: ElkDeliveryRequest): Promise<ElkDeliveryResult> {
     const ctx = Context.current();
     // Filed on ЕПГУ: the order is already in the cabinet; answer ЕПГУ's request instead of creating another.
-    const route = req.channel === 'epgu' && req.epgu ? 'epguReply' : 'elk';
+    const route: ElkRoute = req.channel === 'epgu' && req.epgu ? 'epguReply' : 'elk';
     // The message is built and checked before the row is claimed, so the claim also records its hash.
     let xml: string;
     let attachment: Awaited<ReturnType<typeof prepareAttachment>>;
@@ -241,7 +237,7 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
     }
 
     // The adapter answers asynchronously: poll by clientId, backing off, heartbeating so a dead worker is noticed.
-    let reply: ElkReply | null = null;
+    let reply: AdapterReply | null = null;
     const until = Date.now() + options.replyWaitMs;
     for (let wait = 25; ; wait = Math.min(wait * 2, 1000)) {
       ctx.heartbeat();
@@ -261,18 +257,21 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
     }
     if (reply.kind === 'rejected') return reject(req, attempt, reply.code, reply.description);
 
-    const accepted = reply.orderStatus === 0 || (req.requestType === 'CreateOrdersRequest' && reply.orderStatus === 34);
-    if (!accepted) return reject(req, attempt, reply.orderStatus, reply.message);
-    await markDelivered(req, reply.orderStatus, reply.message, reply.elkOrderNumber ?? null, attachment?.file.fsUuid);
+    // One status per message, so one order in the reply (the adapter client's schema requires at least one).
+    const order = reply.response.orders[0]!;
+    const elkOrderNumber = order.elkOrderNumber || undefined;
+    const orderExisted = req.requestType === 'CreateOrdersRequest' && order.status === ElkResultCode.ORDER_ALREADY_EXISTS;
+    if (order.status !== ElkResultCode.OK && !orderExisted) return reject(req, attempt, order.status, order.message);
+    await markDelivered(req, order.status, order.message, elkOrderNumber ?? null, attachment?.file.fsUuid);
     // ЕЛК answered, so SMEV has the file: the applicant's document does not stay in clear in the exchange folder.
     // (A response to ЕПГУ has no such confirmation; its file stays for the adapter — see README "Files and channels".)
     if (attachment) await channel.removeFile(attachment.file.fsUuid);
     // One attempt row per attempt, with its final outcome (a re-send the adapter knew is noted in detail).
-    await note(req, attempt, reply.orderStatus === 34 ? 'delivered-order-existed' : 'delivered', sent.alreadySent ? 'already sent under this clientId' : null);
+    await note(req, attempt, orderExisted ? 'delivered-order-existed' : 'delivered', sent.alreadySent ? 'already sent under this clientId' : null);
     return {
       clientId: row.client_id,
-      replyCode: reply.orderStatus,
-      elkOrderNumber: reply.elkOrderNumber,
+      replyCode: order.status,
+      elkOrderNumber,
       alreadyDelivered: false,
       route,
       ...(attachment ? { fsUuid: attachment.file.fsUuid } : {}),

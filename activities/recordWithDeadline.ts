@@ -1,7 +1,7 @@
 // The record of the clerk action that starts a case's regulatory clock (registration) and the first deadline
 // computation, in one local activity: one marker in history instead of a task-queue activity (three events)
 // plus the workflow task its completion wakes. The record is written first, so a calendar gap never holds it.
-import type { CaseEventRecord } from '../shared/lifecycle';
+import type { CaseEventRecord } from '../shared';
 import { deadlineOrDefer, type ClockLedger, type DeadlineComputation } from './deadlines';
 
 export interface RecordWithDeadlineRequest {

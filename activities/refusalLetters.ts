@@ -8,8 +8,7 @@ import { localDateOf } from '../calendar';
 import type { CodecKeys } from '../codec';
 import { openBytes, openText, sealBytes, sealText } from '../security';
 import { RefusalRenderer, RefusalValidationError } from '../refusal';
-import type { Applicant } from '../shared/application';
-import { REFUSAL_VALIDATION_ERROR } from '../shared/lifecycle';
+import { type Applicant, REFUSAL_VALIDATION_ERROR, type RefusalDraft } from '../shared';
 import { heartbeatingWhile } from './heartbeat';
 
 
@@ -24,15 +23,7 @@ export interface PrepareRefusalInput {
   grounds: { code: string; facts: Record<string, unknown> }[];
 }
 
-export interface RefusalDraft {
-  letterId: string;
-  version: number;
-  contentHash: string;
-  templateVersion: string;
-  groundCodes: string[];
-  /** Plain-text rendition for the clerk's preview. */
-  text: string;
-}
+export type { RefusalDraft };
 
 export interface StoredRefusalLetter {
   letterId: string;

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import type { CodecKeys } from '../codec';
 import { markResultDocumentIssued, readResultDocument } from '../documents';
-import { RESULT_DOCUMENT_MISSING } from '../shared/lifecycle';
+import { RESULT_DOCUMENT_MISSING } from '../shared';
 
 /** ЕСНСИ «ЕЛК.Типы документов (вложений)»: the value seen in real ЕЛК pushers (epgu-elk.md §1.1). */
 export const RESULT_DOC_TYPE_ID = 'ELK_RESULT';

@@ -2,7 +2,7 @@
 // extensions, recomputed from scratch whenever the ledger changes — never one fixed instant stored
 // at registration, because a suspension or an extension must move the deadline exactly.
 import { z } from 'zod';
-import { isoInstantSchema as isoInstant } from '../shared/instant';
+import { isoInstantSchema as isoInstant } from '../shared';
 import { addDays, type LocalDate } from './localDate';
 import type { ProductionCalendar } from './productionCalendar';
 import { formatOffsetDateTime, isValidTimeZone, localDateOf } from './timeZone';

@@ -3,7 +3,8 @@
 // Every start and clerk action carries a request id (the caller's, or one made here): a clerk action's id is
 // its Temporal Update id, so a retry after a timeout gets the first result and never acts twice; a start is
 // keyed by the application number (workflow id, never reused). Transient faults (server unavailable, RPC deadline) are retried here, bounded.
-// This package does not import the worker: a case system needs only the payload keys.
+// This package stands alone: it imports no worker/ code and reaches other rooms only through their public entries
+// (shared/, codec/, services/, and workflows/ for the message definitions); a case system needs only the payload keys.
 import { randomUUID } from 'node:crypto';
 import {
   Client,
@@ -15,13 +16,26 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { AesGcmPayloadCodec, CodecKeys } from '../codec/payloadCodec';
-import type { ServiceRegistry } from '../services/registry';
-import { ApplicationInput, ApplicationInputSchema, receivedAtProblem } from '../shared/application';
-import { ApplicantCancelledSchema, ApplicantRespondedSchema, ClerkActionArgs, ClerkActionName, ClerkActionSchemas } from '../shared/clerkActions';
-import type { CaseEvent, CaseSnapshot, LifecycleResult } from '../shared/lifecycle';
-import { DEFAULT_TASK_QUEUE, SA } from '../shared/names';
-import { InputValidationError, parseOrThrow } from '../shared/validation';
+import { AesGcmPayloadCodec, CodecKeys } from '../codec';
+import type { ServiceRegistry } from '../services';
+import {
+  ApplicantCancelledSchema,
+  ApplicantRespondedSchema,
+  ApplicationInput,
+  ApplicationInputSchema,
+  ClerkActionArgs,
+  ClerkActionName,
+  ClerkActionSchemas,
+  DEFAULT_TASK_QUEUE,
+  InputValidationError,
+  parseOrThrow,
+  receivedAtProblem,
+  SA,
+  type CaseEvent,
+  type CaseSnapshot,
+  type LifecycleResult,
+  type RefusalDraft,
+} from '../shared';
 import {
   applicantCancelledSignal,
   applicantRespondedSignal,
@@ -31,8 +45,7 @@ import {
   historyQuery,
   refusalDraftQuery,
   stateQuery,
-} from '../workflows/applicationLifecycle';
-import type { RefusalDraft } from '../activities/refusalLetters';
+} from '../workflows';
 
 export interface CaseClientRetry {
   /** Attempts in all, the first included (default 5). */

@@ -2,7 +2,7 @@
 // PKCS#7 signature. The type is decided by the bytes (magic numbers), never by the name the caller gave; the
 // name must agree with it. Sizes are checked before anything looks inside the bytes.
 import { ATTACHMENT_FILE_NAME_MAX } from '../epgu';
-import { isPlainLine } from '../shared/plainText';
+import { isPlainLine } from '../shared';
 
 /** Largest result document accepted at intake. SMEV's per-message figure is unconfirmed (epgu-elk.md §3.4). */
 export const RESULT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024;

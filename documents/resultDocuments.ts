@@ -6,7 +6,7 @@ import type { Pool } from 'pg';
 import { v4 as uuidv4 } from 'uuid';
 import type { CodecKeys } from '../codec';
 import { openBytes, sealBytes } from '../security';
-import { ApplicationNumberSchema } from '../shared/application';
+import { ApplicationNumberSchema } from '../shared';
 import {
   checkFileName,
   detectDocumentType,

@@ -4,7 +4,7 @@
  * and the response builder / request reader used by the emulator.
  */
 import { z } from 'zod';
-import { isValidSnils } from '../shared/identifiers';
+import { isValidSnils } from '../shared';
 import { formatXsdDateTime, isIsoInstant, isValidTimeZone, parseXsdDateTimeNs } from './dateTime';
 import {
   DEFAULT_MAX_XML_BYTES,

@@ -34,34 +34,34 @@ export interface SmevErrorDetails {
   cause?: unknown;
 }
 
-/** Retryable: connection refused/reset, timeout, HTTP 5xx, SystemFault/SyncFault, malformed reply. */
-export class SmevTransportError extends Error {
-  readonly retryable = true as const;
+/** What the adapter, or the hop to it, said about a call that failed. */
+abstract class SmevError extends Error {
   readonly httpStatus?: number;
   readonly faultType?: FaultType;
   readonly code?: string;
-  constructor(message: string, details: SmevErrorDetails = {}) {
+  constructor(name: string, message: string, details: SmevErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'SmevTransportError';
+    this.name = name;
     this.httpStatus = details.httpStatus;
     this.faultType = details.faultType;
     this.code = details.code;
   }
 }
 
+/** Retryable: connection refused/reset, timeout, HTTP 5xx, SystemFault/SyncFault, malformed reply. */
+export class SmevTransportError extends SmevError {
+  readonly retryable = true as const;
+  constructor(message: string, details: SmevErrorDetails = {}) {
+    super('SmevTransportError', message, details);
+  }
+}
+
 /** Not retryable as is: ValidationFault or HTTP 4xx (other than "already sent"). Fix the request first. */
-export class SmevRejectedError extends Error {
+export class SmevRejectedError extends SmevError {
   readonly retryable = false as const;
-  readonly httpStatus?: number;
-  readonly faultType?: FaultType;
-  readonly code?: string;
   readonly description?: string;
   constructor(message: string, details: SmevErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'SmevRejectedError';
-    this.httpStatus = details.httpStatus;
-    this.faultType = details.faultType;
-    this.code = details.code;
+    super('SmevRejectedError', message, details);
     this.description = details.description;
   }
 }

@@ -5,7 +5,7 @@ import { inTransaction, type Queryable } from '../db';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { isoInstantSchema as isoInstant } from '../shared/instant';
+import { isoInstantSchema as isoInstant } from '../shared';
 import { peopleForRole, type Directory, type RolePerson } from './directory';
 import { roleSchema, ROLE_LABELS_RU, type Role } from './roles';
 import type { Notifier, Recipient } from './notifier';

@@ -5,8 +5,19 @@
 import { inTransaction, type Queryable } from '../db';
 import type { Pool, PoolClient } from 'pg';
 import { z } from 'zod';
-import type { ClerkTaskRequest } from '../shared/lifecycle';
 import { taskAssigneeRoleSchema, type TaskAssigneeRole } from './roles';
+
+/** A task for a person, as the lifecycle and the escalation ladder open it (one row per task key). */
+export interface ClerkTaskRequest {
+  taskKey: string;
+  applicationNumber: string;
+  kind: string;
+  assigneeRole: TaskAssigneeRole;
+  assignee: string | null;
+  title: string;
+  body: string;
+  dueAt: string | null;
+}
 
 export interface TaskRow {
   id: number;

@@ -34,7 +34,8 @@ function parseFilter(fn: string, filter: CaseFilter): z.output<typeof filterSche
   return r.data;
 }
 
-interface DbCase {
+/** The columns of `applications` that deadline views read (the inbox reads the same projection). */
+export interface CaseDeadlineRecord {
   application_number: string;
   service_code: string;
   stage: string;
@@ -43,7 +44,7 @@ interface DbCase {
   overdue: boolean;
 }
 
-const toRow = (r: DbCase): CaseDeadlineRow => ({
+const toRow = (r: CaseDeadlineRecord): CaseDeadlineRow => ({
   applicationNumber: r.application_number,
   serviceCode: r.service_code,
   stage: r.stage,
@@ -73,7 +74,7 @@ export async function dueWithinWorkingDays(
   const f = parseFilter('dueWithinWorkingDays', filter);
   const now = f.now ?? new Date();
   const until = endOfWorkingDaysWindow(calendar, timeZone, n, now);
-  const { rows } = await pool.query<DbCase>(
+  const { rows } = await pool.query<CaseDeadlineRecord>(
     `SELECT application_number, service_code, stage, assigned_clerk, deadline, overdue FROM applications
       WHERE completed_at IS NULL AND deadline >= $1 AND deadline < $2
         AND ($3::text IS NULL OR service_code = $3) AND ($4::text IS NULL OR assigned_clerk = $4)
@@ -86,7 +87,7 @@ export async function dueWithinWorkingDays(
 /** Open cases past their deadline or flagged overdue by the breach rung, most overdue first. */
 export async function overdueCases(pool: Pool, filter: CaseFilter = {}): Promise<CaseDeadlineRow[]> {
   const f = parseFilter('overdueCases', filter);
-  const { rows } = await pool.query<DbCase>(
+  const { rows } = await pool.query<CaseDeadlineRecord>(
     `SELECT application_number, service_code, stage, assigned_clerk, deadline, overdue FROM applications
       WHERE completed_at IS NULL AND (overdue OR deadline < $1)
         AND ($2::text IS NULL OR service_code = $2) AND ($3::text IS NULL OR assigned_clerk = $3)

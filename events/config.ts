@@ -1,6 +1,6 @@
 // Outbound events are on when the case system gives a webhook URL and a shared secret (environment).
 import { z } from 'zod';
-import { parseOrThrow } from '../shared/validation';
+import { parseOrThrow } from '../shared';
 import type { EventDispatcherConfig } from './dispatcher';
 
 export const eventsEnvSchema = z

@@ -4,7 +4,7 @@
 // may have ended (quiet period) by the time someone reads the comment.
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { InputValidationError, problemsOf } from '../shared/validation';
+import { InputValidationError, problemsOf } from '../shared';
 import { feedbackWorkflowId, flagCommentSchema } from './ratingSchemas';
 
 export interface CommentFlagResult {

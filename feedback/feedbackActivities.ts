@@ -11,7 +11,7 @@ import type { CodecKeys } from '../codec';
 import { inTransaction } from '../db';
 import { storageFileName, storeResultDocument } from '../documents';
 import { renderPdf } from '../refusal';
-import { ELK_BUSINESS_REJECTION, type ElkDeliveryRequest, type ElkDeliveryResult } from '../shared/lifecycle';
+import { ELK_BUSINESS_REJECTION, type ElkDeliveryRequest, type ElkDeliveryResult } from '../shared';
 import type { Directory } from '../escalation';
 import { openText, sealText } from '../security';
 import type { ServiceRegistry } from '../services';

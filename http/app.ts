@@ -2,24 +2,25 @@
 // bearer tokens with roles, Idempotency-Key on every write, an audit row for every write and refusal,
 // problem+json errors, body size, nesting and rate limits, /openapi.json and Swagger UI at /docs.
 // Other parts (the clerk inbox, metrics) plug in through `extraPlugins`; they get the same dependencies.
-import Fastify, { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import Fastify, { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { Pool } from 'pg';
 import type { Logger as PinoLogger } from 'pino';
 import type { z } from 'zod';
-import type { CaseClient } from '../client/caseClient';
+import type { CaseClient } from '../client';
 import type { CodecKeys } from '../codec';
-import { createRatingIntake, type RatingIntake, type RoutedRating } from '../feedback';
+import { createRatingIntake, type RatingIntake } from '../feedback';
 import { TaskBoard } from '../escalation';
 import { createLogger, maskPersonalData } from '../security';
-import { problemsOf } from '../shared/validation';
-import { AuditLog, createAuditLog } from './audit';
+import { problemsOf } from '../shared';
+import { createAuditLog } from './audit';
 import { AuthenticationProblem, Caller, TokenRegistry, tokenId } from './auth';
 import { problemOf, RequestValidationError } from './errors';
 import { fingerprint, IDEMPOTENCY_KEY_PATTERN, IdempotencyStore } from './idempotency';
 import { MAX_JSON_DEPTH, parseJsonBody } from './jsonBody';
 import { buildOpenApiDocument } from './openApiDocument';
 import { HttpProblem, PROBLEM_CONTENT_TYPE } from './problem';
+import type { HttpApiDeps, HttpApiPlugin, RatingRoute } from './deps';
 import type { RouteSpec } from './routeSpec';
 import { fastifyPath } from './routeSpec';
 import { CaseAccess } from './caseAccess';
@@ -43,36 +44,6 @@ export interface HttpApiLimits {
 
 // 256 KiB: an application with its applicant is under 4 KiB, refusal grounds with facts under 64 KiB.
 export const DEFAULT_LIMITS: HttpApiLimits = { bodyBytes: 256 * 1024, maxJsonDepth: MAX_JSON_DEPTH, ratePerMinute: 1200 };
-
-/** What the API and every extra plugin work with. */
-export interface HttpApiDeps {
-  client: CaseClient;
-  pool: Pool;
-  auth: TokenRegistry;
-  audit: AuditLog;
-  taskBoard: TaskBoard;
-  access: CaseAccess;
-  /** The deployment's department id (CASE_DEPARTMENT_ID): cases started without one belong to it. */
-  department: string;
-  /** Keys sealing stored documents (the worker's codec keys: it unseals them to deliver). */
-  codecKeys: CodecKeys;
-  /** The ratings intake and where accepted ratings go (the feedback workflows). */
-  ratings: HttpApiRatings;
-}
-
-export type RatingRoute = (rating: RoutedRating & { applicationNumber: string; serviceCode: string }) => Promise<void>;
-
-export interface HttpApiRatings {
-  intake: RatingIntake;
-  /** feedback/ratingRouter.ts; without it ratings are stored and routed by the scheduled routeRatings. */
-  routeRating?: RatingRoute;
-}
-
-/** A Fastify plugin registered inside the API app (e.g. the inbox); it receives the API's dependencies. */
-export interface HttpApiPlugin {
-  plugin: FastifyPluginAsync<{ api: HttpApiDeps } & Record<string, unknown>>;
-  options?: Record<string, unknown>;
-}
 
 export interface HttpApiOptions {
   client: CaseClient;

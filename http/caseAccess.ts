@@ -2,7 +2,7 @@
 // other roles their department's. The case's department is recorded when it is started over the API
 // (cases started otherwise belong to the deployment's department).
 import type { Pool } from 'pg';
-import type { CaseClient } from '../client/caseClient';
+import type { CaseClient } from '../client';
 import type { Caller } from './auth';
 import { HttpProblem } from './problem';
 

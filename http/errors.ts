@@ -1,9 +1,9 @@
 // Every failure a route can meet, as one RFC 9457 problem: validation names the field and the rule, a
 // workflow's refusal becomes 409, a transient Temporal fault 503 with Retry-After, the unknown 500 (no details).
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { ClerkActionRejectedError, isTransient, TransientCaseError } from '../client/caseClient';
+import { ClerkActionRejectedError, isTransient, TransientCaseError } from '../client';
 import { TaskBoardError } from '../escalation';
-import { FieldProblem, InputValidationError } from '../shared/validation';
+import { FieldProblem, InputValidationError } from '../shared';
 import { HttpProblem } from './problem';
 
 /** What the zod validator compiler returns for a rejected params/querystring/body. */

@@ -2,7 +2,7 @@
 //   node -r ts-node/register/transpile-only http/openapiFile.ts [--check]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { HttpApiDeps } from './app';
+import type { HttpApiDeps } from './deps';
 import { buildOpenApiDocument } from './openApiDocument';
 import { apiRoutes } from './routes';
 

@@ -1,6 +1,6 @@
 // RFC 9457 problem details: every error the HTTP API answers is one of these, naming the field and the rule.
 import { z } from 'zod';
-import type { FieldProblem } from '../shared/validation';
+import type { FieldProblem } from '../shared';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 

@@ -1,8 +1,7 @@
 // Response bodies of the API as zod schemas: the OpenAPI document is generated from them and the contract
 // tests validate every answer against it. They mirror shared/lifecycle.ts and escalation/taskBoard.ts.
 import { z } from 'zod';
-import { STAGES } from '../shared/stages';
-import { ApplicationNumberSchema } from '../shared/application';
+import { ApplicationNumberSchema, STAGES } from '../shared';
 
 export const StageSchema = z.enum(STAGES);
 

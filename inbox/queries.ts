@@ -2,20 +2,13 @@
 // ЕЛК outbox. Reads only; every change goes through the HTTP API's idempotent path. A case belongs to the
 // department recorded when it was started over the API, else to the deployment's department.
 import type { Pool } from 'pg';
+import type { CaseDeadlineRecord } from '../escalation';
 import type { Caller } from '../http';
 import type { WorkItem } from './workItems';
 
 /** Upper bound of rows on one page: a clerk's list is tens of items; a department's a few hundred. */
 export const PAGE_ROWS = 500;
 
-interface CaseRow {
-  application_number: string;
-  service_code: string;
-  stage: string;
-  assigned_clerk: string | null;
-  deadline: Date | null;
-  overdue: boolean;
-}
 interface TaskRow {
   id: string;
   application_number: string;
@@ -29,7 +22,7 @@ const DEPARTMENT_OF = `COALESCE((SELECT c.department FROM api_cases c WHERE c.ap
 const inDepartment = (column: string) => `${DEPARTMENT_OF.replace('%s', column)} = $2`;
 
 export function createInboxQueries(pool: Pool, defaultDepartment: string) {
-  const caseItem = (r: CaseRow): WorkItem => ({
+  const caseItem = (r: CaseDeadlineRecord): WorkItem => ({
     kind: 'case',
     applicationNumber: r.application_number,
     title: `Заявление ${r.application_number}`,
@@ -55,7 +48,7 @@ export function createInboxQueries(pool: Pool, defaultDepartment: string) {
       const dep = [defaultDepartment, caller.department];
       if (caller.role === 'clerk') {
         const [cases, tasks] = await Promise.all([
-          pool.query<CaseRow>(
+          pool.query<CaseDeadlineRecord>(
             `SELECT application_number, service_code, stage, assigned_clerk, deadline, overdue FROM applications a
               WHERE completed_at IS NULL AND assigned_clerk = $3 AND ${inDepartment('a.application_number')} LIMIT ${PAGE_ROWS}`,
             [...dep, caller.subject],
@@ -81,7 +74,7 @@ export function createInboxQueries(pool: Pool, defaultDepartment: string) {
     async department(department: string): Promise<{ cases: WorkItem[]; clerks: { clerk: string; open: number; overdue: number; tasks: number }[] }> {
       const dep = [defaultDepartment, department];
       const [cases, clerks] = await Promise.all([
-        pool.query<CaseRow>(
+        pool.query<CaseDeadlineRecord>(
           `SELECT application_number, service_code, stage, assigned_clerk, deadline, overdue FROM applications a
             WHERE completed_at IS NULL AND ${inDepartment('a.application_number')} ORDER BY overdue DESC, deadline NULLS LAST LIMIT ${PAGE_ROWS}`,
           dep,

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Handlebars from 'handlebars';
 import { formatOffsetDateTime, localDateTimeOf } from '../calendar';
-import { STAGE_TITLES_RU, type Stage } from '../shared/stages';
+import { STAGE_TITLES_RU, type Stage } from '../shared';
 
 export const PAGES = ['login', 'home', 'case', 'department', 'error'] as const;
 export type Page = (typeof PAGES)[number];

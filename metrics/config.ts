@@ -2,7 +2,7 @@
 // Core exporter address (CASE_TEMPORAL_METRICS_ADDRESS, see temporalRuntime.ts).
 import { z } from 'zod';
 import type { HttpApiPlugin } from '../http';
-import { parseOrThrow } from '../shared/validation';
+import { parseOrThrow } from '../shared';
 import { createMetricsPlugin } from './plugin';
 import { temporalMetricsAddress } from './temporalRuntime';
 

@@ -127,4 +127,4 @@ export function fullNameDative(person: PersonName): string {
 }
 
 // --- plain-text policy: shared/plainText.ts (also used at intake) ---------------------------------
-export { isPlainLine, isPlainText } from '../shared/plainText';
+export { isPlainLine, isPlainText } from '../shared';

@@ -8,6 +8,7 @@ import Handlebars from 'handlebars';
 import { localDate, localDateTimeOf, type LocalDate } from '../calendar';
 import { pluralFormRu } from '../refusal';
 import type { ComplianceFigures, Figures, WeekOnTime } from './complianceFigures';
+import { chartFrame } from './svgChart';
 
 export const REPORT_TITLE_RU = 'Еженедельный отчёт о соблюдении регламентных сроков';
 
@@ -93,20 +94,9 @@ function escapeXml(s: string): string {
  * external resources, so it survives e-mail clients and printing). Weeks without completions show «н/д».
  */
 export function buildOnTimeChartSvg(weeks: readonly WeekOnTime[], caption = 'Доля заявлений, рассмотренных в срок, по неделям'): string {
-  const width = 720;
-  const height = 260;
-  const m = { left: 48, right: 12, top: 20, bottom: 44 };
-  const plotW = width - m.left - m.right;
-  const plotH = height - m.top - m.bottom;
-  const slot = plotW / Math.max(1, weeks.length);
+  const { width, margin: m, plotH, slot, y, f, open } = chartFrame(720, 260, { left: 48, right: 12, top: 20, bottom: 44 }, weeks.length, { min: 0, max: 100 });
   const barW = Math.min(56, slot * 0.6);
-  const y = (p: number): number => m.top + plotH - (p / 100) * plotH;
-  const f = (n: number): string => String(Math.round(n * 10) / 10);
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(caption)}" font-family="Arial, sans-serif" font-size="11">`,
-  );
-  parts.push(`<title>${escapeXml(caption)}</title>`);
+  const parts: string[] = [open(escapeXml(caption))];
   for (const g of [0, 25, 50, 75, 100]) {
     parts.push(`<line x1="${m.left}" y1="${f(y(g))}" x2="${width - m.right}" y2="${f(y(g))}" stroke="#d0d0d0" stroke-width="1"/>`);
     parts.push(`<text x="${m.left - 6}" y="${f(y(g) + 4)}" text-anchor="end" fill="#555">${escapeXml(`${g} %`)}</text>`);
@@ -207,6 +197,10 @@ function csvNumber(n: number | null): string {
   return n === null ? '' : formatDecimalRu(n);
 }
 
+// The integer columns of CSV_HEADER_FIXED, in its order.
+const CSV_COMPLETION_COUNTS = ['received', 'completed', 'resultIssued', 'refused', 'cancelled', 'completedOnTime', 'completedLate'] as const;
+const CSV_OPEN_COUNTS = ['openAtPeriodEnd', 'overdueOpenAtPeriodEnd'] as const;
+
 function buildCsv(figures: ComplianceFigures, titleOf: (code: string) => string, extra?: ExtraCsvColumns): string {
   const header = [...CSV_HEADER_FIXED, ...figures.rungs.map((r) => `Эскалации: ${rungTitleRu(r)}`), ...(extra?.header ?? [])];
   const line = (code: string, title: string, f: Figures): string[] => [
@@ -214,16 +208,9 @@ function buildCsv(figures: ComplianceFigures, titleOf: (code: string) => string,
     formatDateNumericRu(figures.periodEnd),
     code,
     title,
-    String(f.received),
-    String(f.completed),
-    String(f.resultIssued),
-    String(f.refused),
-    String(f.cancelled),
-    String(f.completedOnTime),
-    String(f.completedLate),
+    ...CSV_COMPLETION_COUNTS.map((k) => String(f[k])),
     csvNumber(f.onTimePercent),
-    String(f.openAtPeriodEnd),
-    String(f.overdueOpenAtPeriodEnd),
+    ...CSV_OPEN_COUNTS.map((k) => String(f[k])),
     csvNumber(f.processing.meanWorkingDays),
     csvNumber(f.processing.p90WorkingDays),
     csvNumber(f.refusalPercent),

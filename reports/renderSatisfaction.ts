@@ -2,6 +2,7 @@
 // with an inline SVG chart of the mean rating by week, the 4.51 floor drawn across it. Services below the floor
 // are marked «!» in text and highlighted in HTML.
 import { CRITERIA, CRITERION_TITLES_RU } from '../feedback';
+import { chartFrame } from './svgChart';
 import { INDICATOR_PLAN_PERCENT, SATISFACTION_FLOOR, type SatisfactionFigures } from './satisfactionFigures';
 
 const DASH = '—';
@@ -32,15 +33,8 @@ export function renderSatisfactionText(f: SatisfactionFigures, titles: Readonly<
 }
 
 export function buildMeanByWeekSvg(weeks: SatisfactionFigures['weeks']): string {
-  const width = 720;
-  const height = 220;
-  const m = { left: 40, right: 12, top: 16, bottom: 36 };
-  const plotW = width - m.left - m.right;
-  const plotH = height - m.top - m.bottom;
-  const slot = plotW / Math.max(1, weeks.length);
-  const y = (v: number) => m.top + plotH - ((v - 1) / 4) * plotH;
-  const f = (n: number) => String(Math.round(n * 10) / 10);
-  const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="Средняя оценка по неделям" font-family="Arial, sans-serif" font-size="11"><title>Средняя оценка по неделям</title>`];
+  const { width, margin: m, plotH, slot, y, f, open } = chartFrame(720, 220, { left: 40, right: 12, top: 16, bottom: 36 }, weeks.length, { min: 1, max: 5 });
+  const out = [open('Средняя оценка по неделям')];
   for (const g of [1, 2, 3, 4, 5]) {
     out.push(`<line x1="${m.left}" y1="${f(y(g))}" x2="${width - m.right}" y2="${f(y(g))}" stroke="#d0d0d0"/><text x="${m.left - 6}" y="${f(y(g) + 4)}" text-anchor="end" fill="#555">${g}</text>`);
   }

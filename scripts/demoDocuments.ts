@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import type { ElkEmulator } from '../epgu';
 import { getGround, loadGroundsCatalog } from '../refusal';
-import type { ApplicationInput } from '../shared/application';
+import type { ApplicationInput } from '../shared';
 import { DEMO_REFUSAL_GROUNDS } from './demoRoutes';
 
 /** Problems found in the emulated cabinet: a refusal without exactly one letter PDF naming the case and every norm, a result without its document. */

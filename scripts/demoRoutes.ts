@@ -1,7 +1,7 @@
 // The demo's five routes through a lifecycle, driven by the case system's client; shared by the demo
 // (npm start) and the benchmark's demo mode, so both exercise the same load.
-import type { CaseClient } from '../client/caseClient';
-import type { ApplicationInput } from '../shared/application';
+import type { CaseClient } from '../client';
+import type { ApplicationInput } from '../shared';
 
 export type DemoPath = 'approve' | 'interagency' | 'correction' | 'cancel' | 'refuse';
 export const DEMO_PATHS: DemoPath[] = ['approve', 'interagency', 'correction', 'cancel', 'refuse'];

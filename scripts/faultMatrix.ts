@@ -15,19 +15,18 @@ import * as path from 'node:path';
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client as PgClient, Pool } from 'pg';
-import { CaseClient } from '../client/caseClient';
+import { CaseClient } from '../client';
 import { generateKeySpec, parseCodecKeys } from '../codec';
 import { migrate } from '../db';
 import { ElkEmulator, startElkEmulator } from '../epgu';
 import { ServiceRegistry } from '../services';
-import { ClerkActionName, ClerkActionSchemas } from '../shared/clerkActions';
-import type { CaseSnapshot } from '../shared/lifecycle';
-import type { Stage } from '../shared/stages';
+import { type CaseSnapshot, ClerkActionName, ClerkActionSchemas, type Stage } from '../shared';
 import { CaseLifecyclePlugin, WORKFLOWS_PATH } from '../worker';
 import { clerkActionUpdates } from '../workflows';
 import { FaultCounts, injectedVsRequired, judgeRow, RowOutcome } from './faults/verdict';
 import { LocalPostgres, ROOT, startLocalPostgres, startLocalTemporal } from './localStack';
 import { startProductionTemporal, TemporalCluster } from './topology/productionTemporal';
+import { runWithHardLimit } from './runWithHardLimit';
 
 const FAULT_DIR = path.join(ROOT, '.data/faults');
 const APPS_PER_FAULT = Math.min(Math.max(Number(process.env.FAULT_APPS ?? 20) || 20, 1), 100);
@@ -793,23 +792,4 @@ export async function cleanup(): Promise<void> {
   cleanups.length = 0;
 }
 
-if (require.main === module) {
-  const hardStop = setTimeout(() => {
-    process.stdout.write(`fault matrix: ABORTED after ${HARD_LIMIT_MS / 1000} s (hard limit)\n`);
-    void cleanup().finally(() => process.exit(3));
-  }, HARD_LIMIT_MS);
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
-
-  main()
-    .then(async (code) => {
-      clearTimeout(hardStop);
-      await cleanup();
-      process.exit(code);
-    })
-    .catch(async (err) => {
-      clearTimeout(hardStop);
-      process.stdout.write(`fault matrix: ERROR ${(err as Error).stack ?? err}\n`);
-      await cleanup();
-      process.exit(2);
-    });
-}
+if (require.main === module) runWithHardLimit('fault matrix', HARD_LIMIT_MS, main, cleanup);

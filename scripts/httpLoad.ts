@@ -5,14 +5,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
-import { CaseClient } from '../client/caseClient';
+import { CaseClient } from '../client';
 import { generateKeySpec, parseCodecKeys } from '../codec';
 import { startElkEmulator } from '../epgu';
 import { buildHttpApi } from '../http';
 import { createRatingRouter } from '../feedback';
 import { ApiToken, TokenRegistry } from '../http';
-import { snilsWithChecksum } from '../shared/identifiers';
-import type { ApplicationInput } from '../shared/application';
+import { type ApplicationInput, snilsWithChecksum } from '../shared';
 import { loadWorkerConfig } from '../worker';
 import { createWorkerRuntime, runtimeOptionsFromConfig } from '../worker';
 import { driveOverHttp } from './httpLoadDriver';

@@ -2,7 +2,7 @@
 // write with its own Idempotency-Key, retried with the same key after a 503, a 429 or a lost connection
 // (bounded), so a retry never acts twice. Used by tests/http/idempotency.test.ts (small) and scripts/httpLoad.ts (300).
 import { randomUUID } from 'node:crypto';
-import type { ApplicationInput } from '../shared/application';
+import type { ApplicationInput } from '../shared';
 
 export interface HttpLoadOptions {
   baseUrl: string;

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
 import { parseCodecKeys } from '../codec';
-import { clientCodecOptions } from '../client/caseClient';
+import { clientCodecOptions } from '../client';
 import { createCommentFlagger } from '../feedback';
 import { ProductionCalendar } from '../calendar';
 import { countsByServiceAndClerk, dueWithinWorkingDays, overdueCases } from '../escalation';

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AppRun, check, cleanup, Deadline, log, PATHS, runLifecycle, sleep, Stack, startStack } from './faultMatrix';
 import { ROOT } from './localStack';
+import { runWithHardLimit } from './runWithHardLimit';
 
 interface Options {
   minutes: number;
@@ -217,21 +218,4 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-const hardStop = setTimeout(() => {
-  process.stdout.write('soak: ABORTED (hard limit)\n');
-  void cleanup().finally(() => process.exit(3));
-}, (Number(process.argv[process.argv.indexOf('--minutes') + 1]) || 10) * 60_000 + 10 * 60_000);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
-
-main()
-  .then(async (code) => {
-    clearTimeout(hardStop);
-    await cleanup();
-    process.exit(code);
-  })
-  .catch(async (err) => {
-    clearTimeout(hardStop);
-    process.stdout.write(`soak: ERROR ${(err as Error).stack ?? err}\n`);
-    await cleanup();
-    process.exit(2);
-  });
+runWithHardLimit('soak', (Number(process.argv[process.argv.indexOf('--minutes') + 1]) || 10) * 60_000 + 10 * 60_000, main, cleanup);

@@ -4,7 +4,7 @@
 // be recognised by a pattern. Also adapts the logger to Temporal's Logger interface for Runtime.install.
 import pino, { DestinationStream, Logger as PinoLogger } from 'pino';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
-import { temporalMetricsAddress, temporalMetricsTelemetry } from '../metrics';
+import type { TelemetryOptions } from '@temporalio/worker';
 
 export const MASK = '***';
 
@@ -153,9 +153,10 @@ let installed: TemporalLogger | undefined;
  * Installs the masking logger as the Temporal Runtime logger (SDK, worker, activity and workflow logs, and
  * Core's native logs forwarded at WARN). Environment: CASE_LOG_LEVEL (trace…error, default info) and
  * CASE_LOG_FILE (default stdout). Must run before any Worker or NativeConnection is created; a second
- * call in the same process is a no-op.
+ * call in the same process is a no-op. `metrics` is the SDK's metrics exporter, installed with the same Runtime
+ * (the caller builds it from metrics/, which this room does not import).
  */
-export function installMaskedRuntimeLogger(env: NodeJS.ProcessEnv = process.env): TemporalLogger {
+export function installMaskedRuntimeLogger(env: NodeJS.ProcessEnv = process.env, metrics?: TelemetryOptions['metrics']): TemporalLogger {
   if (installed) return installed;
   const level = (env.CASE_LOG_LEVEL || 'info').toLowerCase();
   if (!['trace', 'debug', 'info', 'warn', 'error'].includes(level)) {
@@ -165,13 +166,11 @@ export function installMaskedRuntimeLogger(env: NodeJS.ProcessEnv = process.env)
   // Required lazily so that code using only the masking functions does not load the native worker.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Runtime, makeTelemetryFilterString } = require('@temporalio/worker') as typeof import('@temporalio/worker');
-  // The SDK's Prometheus metrics on loopback; /metrics (metrics/plugin.ts) appends them to the product's.
-  const metricsAddress = temporalMetricsAddress(env);
   Runtime.install({
     logger,
     telemetryOptions: {
       logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
-      ...(metricsAddress ? { metrics: temporalMetricsTelemetry(metricsAddress) } : {}),
+      ...(metrics ? { metrics } : {}),
     },
   });
   installed = logger;

@@ -1,2 +1,3 @@
 // Service definitions (ЕЛК codes, ФРГУ target codes, regulation): the registry that loads and checks them.
 export { ServiceRegistry } from './registry';
+export * from './serviceProfile';

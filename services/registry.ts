@@ -2,8 +2,8 @@
 // (CASE_SERVICES_DIR). Every file is validated at start-up; a bad file stops the worker with its name and field.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_ELK_STATUS_BY_STAGE, ServiceDefinition, ServiceDefinitionSchema, ServiceProfile } from '../shared/serviceProfile';
-import { InputValidationError, problemsOf } from '../shared/validation';
+import { DEFAULT_ELK_STATUS_BY_STAGE, ServiceDefinition, ServiceDefinitionSchema, ServiceProfile } from './serviceProfile';
+import { InputValidationError, problemsOf } from '../shared';
 
 export class ServiceRegistry {
   private readonly byCode = new Map<string, ServiceDefinition>();

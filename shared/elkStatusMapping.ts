@@ -1,7 +1,7 @@
 // What the applicant's cabinet (ЕЛК) shows after every stage change: a status, or the written reason why none is
 // sent. One entry per clerk action (TRANSITIONS and the actions that keep the stage), per ЕПГУ callback and for
 // intake. Codes are the classifier «ЕЛК. Статусы» (../shared/reference/epgu-elk.md §2.1), the defaults of
-// shared/serviceProfile.ts; a service may override them in its definition.
+// services/serviceProfile.ts; a service may override them in its definition.
 import type { ClerkActionName } from './clerkActions';
 import type { Stage } from './stages';
 

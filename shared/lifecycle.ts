@@ -1,7 +1,6 @@
 // Types exchanged between the lifecycle workflow, its activities and the case system's client.
 import type { Applicant, Channel } from './application';
 import type { Stage } from './stages';
-import type { TaskAssigneeRole } from '../escalation';
 
 export interface CaseEvent {
   seq: number;
@@ -23,17 +22,24 @@ export type ElkAttachmentRef =
   | { kind: 'resultDocument'; documentId: string; sha256: string; docTypeId: string }
   | { kind?: undefined; fsUuid: string; docTypeId: string };
 
-export interface ElkStatusItem {
+export type ElkRequestType = 'CreateOrdersRequest' | 'UpdateOrdersRequest';
+
+/** One ЕЛК status of a case: what the workflow queues and what the delivery activity sends. */
+export interface ElkStatusMessage {
   seq: number;
   stage: Stage;
   elkStatus: number;
   statusDate: string;
-  requestType: 'CreateOrdersRequest' | 'UpdateOrdersRequest';
+  requestType: ElkRequestType;
+  /** The document that goes with the status (refusal letter, result document). */
+  attachment?: ElkAttachmentRef;
+}
+
+/** A queued status in the workflow's state (and in its query results). */
+export interface ElkStatusItem extends ElkStatusMessage {
   state: ElkItemState;
   /** Resends requested by the clerk after a rejection; part of the message's idempotency key. */
   generation: number;
-  /** The document that goes with the status (refusal letter, result document). */
-  attachment?: ElkAttachmentRef;
 }
 
 export interface ElkDeliveryProblem {
@@ -63,19 +69,13 @@ export interface LifecycleResult {
 }
 
 /** Everything pushStatusToElk needs to build one ЕЛК message. Carries PII: only ever inside encrypted payloads. */
-export interface ElkDeliveryRequest {
+export interface ElkDeliveryRequest extends ElkStatusMessage {
   applicationNumber: string;
-  seq: number;
-  stage: Stage;
-  elkStatus: number;
-  statusDate: string;
-  requestType: 'CreateOrdersRequest' | 'UpdateOrdersRequest';
   serviceTargetCode: string;
   channel: Channel;
   receivedAt: string;
   applicant: Applicant;
   officeName?: string;
-  attachment?: ElkAttachmentRef;
   /** How many times the clerk asked to resend this status after a rejection (0 at first). */
   generation?: number;
   /** Chooses the department's payload builder for statuses answered to ЕПГУ. */
@@ -90,6 +90,10 @@ export interface ElkDeliveryRequest {
   params?: { name: string; value: string }[];
 }
 
+/** ЕЛК order message, or a response to ЕПГУ's own request (applications filed on ЕПГУ). */
+export type ElkRoute = 'elk' | 'epguReply';
+
+/** pushStatusToElk's result, as the workflow's history records it. */
 export interface ElkDeliveryResult {
   clientId: string;
   replyCode: number;
@@ -97,7 +101,7 @@ export interface ElkDeliveryResult {
   alreadyDelivered: boolean;
   /** SMEV file storage id of the attachment sent with the status. */
   fsUuid?: string;
-  route?: 'elk' | 'epguReply';
+  route?: ElkRoute;
 }
 
 export interface CaseEventRecord {
@@ -114,15 +118,16 @@ export interface CaseEventRecord {
   outcome: Stage | null;
 }
 
-export interface ClerkTaskRequest {
-  taskKey: string;
-  applicationNumber: string;
-  kind: string;
-  assigneeRole: TaskAssigneeRole;
-  assignee: string | null;
-  title: string;
-  body: string;
-  dueAt: string | null;
+
+/** The refusal letter the clerk previews (the workflow's refusalDraft query); the letter itself is stored sealed. */
+export interface RefusalDraft {
+  letterId: string;
+  version: number;
+  contentHash: string;
+  templateVersion: string;
+  groundCodes: string[];
+  /** Plain-text rendition for the clerk's preview. */
+  text: string;
 }
 
 /** Failure type of input that breaks the schema (workflow start, admission activity). */

@@ -2,7 +2,7 @@
 // message naming the variable and the rule. Nothing here is personal data.
 import { z } from 'zod';
 import { isValidTimeZone } from '../calendar';
-import { InputValidationError, problemsOf } from '../shared/validation';
+import { InputValidationError, problemsOf } from '../shared';
 import { ApiTokenListSchema } from '../http';
 
 const ianaZone = z.string().refine(isValidTimeZone, 'ожидается часовой пояс IANA, например Europe/Moscow (IANA time zone)');

@@ -2,3 +2,5 @@
 export { CaseLifecyclePlugin, WORKFLOWS_PATH, type CaseLifecyclePluginOptions } from './plugin';
 export { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig, type WorkerRuntime, type WorkerRuntimeOptions } from './runtime';
 export { loadWorkerConfig, WorkerConfigSchema, type WorkerConfig } from './config';
+export { demoTokens, serveHttpApi, SERVED_PLUGINS, type RunningHttpApi } from './httpServer';
+export { deployedRuntimeOptions } from './deployedRuntimeOptions';

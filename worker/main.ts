@@ -5,12 +5,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseCodecKeys } from '../codec';
+import { temporalMetricsAddress, temporalMetricsTelemetry } from '../metrics';
 import { installMaskedRuntimeLogger, maskPersonalData } from '../security';
-import { InputValidationError } from '../shared/validation';
-import { CaseClient } from '../client/caseClient';
-import { serveHttpApi } from '../http';
+import { InputValidationError } from '../shared';
+import { CaseClient } from '../client';
+import { serveHttpApi } from './httpServer';
 import { loadWorkerConfig } from './config';
-import { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig } from './runtime';
+import { deployedRuntimeOptions } from './deployedRuntimeOptions';
+import { createWorkerRuntime, ensureSchedules } from './runtime';
 
 /**
  * CASE_WORKFLOW_BUNDLE, else the bundle `npm run build` put beside the compiled worker (lib/workflow-bundle.js),
@@ -43,13 +45,11 @@ async function main(): Promise<void> {
     );
   }
   // Masked JSON logs (СНИЛС, passport, phone, e-mail never reach a log line): CASE_LOG_LEVEL, CASE_LOG_FILE.
-  installMaskedRuntimeLogger();
+  // The SDK's Prometheus metrics on loopback; /metrics (metrics/plugin.ts) appends them to the product's.
+  const metricsAddress = temporalMetricsAddress();
+  installMaskedRuntimeLogger(process.env, metricsAddress ? temporalMetricsTelemetry(metricsAddress) : undefined);
   const runtime = await createWorkerRuntime({
-    ...runtimeOptionsFromConfig(config, parseCodecKeys(config.CASE_PAYLOAD_KEYS!, config.CASE_PAYLOAD_KEY_ACTIVE)),
-    temporalAddress: config.TEMPORAL_ADDRESS!,
-    databaseUrl: config.DATABASE_URL!,
-    smevAdapterUrl: config.SMEV_ADAPTER_URL!,
-    smevExchangeDir: config.SMEV_EXCHANGE_DIR!,
+    ...deployedRuntimeOptions(config),
     workflowBundlePath: workflowBundlePath(),
     // Under the least-privilege role (no DDL) migrations run separately: CASE_MIGRATE=false.
     migrate: config.CASE_MIGRATE === 'true',

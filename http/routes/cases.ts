@@ -1,9 +1,8 @@
 // Routes about one case: start an application, every clerk action (one route each, its own body schema),
 // the applicant's callbacks relayed by the case system, and the state/history/deadline/refusal-draft queries.
 import { z } from 'zod';
-import { ApplicationInputSchema } from '../../shared/application';
-import { ApplicantCancelledSchema, ApplicantRespondedSchema, CLERK_ACTION_TITLES_RU, ClerkActionName, ClerkActionSchemas } from '../../shared/clerkActions';
-import type { HttpApiDeps } from '../app';
+import { ApplicantCancelledSchema, ApplicantRespondedSchema, ApplicationInputSchema, CLERK_ACTION_TITLES_RU, ClerkActionName, ClerkActionSchemas } from '../../shared';
+import type { HttpApiDeps } from '../deps';
 import type { ApiRole, Caller } from '../auth';
 import { HttpProblem } from '../problem';
 import type { RouteSpec } from '../routeSpec';

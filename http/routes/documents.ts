@@ -3,7 +3,7 @@
 // reference {documentId, sha256} then travels in the issueResult action.
 import { z } from 'zod';
 import { DocumentValidationError, RESULT_DOCUMENT_MAX_BYTES, SIGNATURE_MAX_BYTES, storeResultDocument } from '../../documents';
-import type { HttpApiDeps } from '../app';
+import type { HttpApiDeps } from '../deps';
 import { HttpProblem } from '../problem';
 import type { RouteSpec } from '../routeSpec';
 import { ApplicationNumberParams } from '../schemas';

@@ -1,5 +1,5 @@
 // Every route of the API, in the order the OpenAPI document lists them.
-import type { HttpApiDeps } from '../app';
+import type { HttpApiDeps } from '../deps';
 import type { RouteSpec } from '../routeSpec';
 import { caseRoutes } from './cases';
 import { documentRoutes } from './documents';

@@ -5,7 +5,7 @@
 // routed by the next scheduled pull (routeRatings): nothing accepted is lost.
 import { z } from 'zod';
 import { MAX_BATCH_BYTES, MAX_BATCH_RATINGS } from '../../feedback';
-import type { HttpApiDeps } from '../app';
+import type { HttpApiDeps } from '../deps';
 import type { RouteSpec } from '../routeSpec';
 
 export const PUSHED_RATING_SOURCES = ['epguQuestionnaire', 'smsSurvey'] as const;

@@ -1,7 +1,7 @@
 // The latest weekly compliance report of the caller's department, as figures (JSON) or the rendered HTML.
 import { z } from 'zod';
 import { loadLatestReport } from '../../reports';
-import type { HttpApiDeps } from '../app';
+import type { HttpApiDeps } from '../deps';
 import { HttpProblem } from '../problem';
 import type { RouteSpec } from '../routeSpec';
 import { WeeklyReportSchema } from '../schemas';

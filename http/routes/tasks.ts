@@ -2,7 +2,7 @@
 // reassign. The board writes its own audit trail (task_audit) beside the API's.
 import { z } from 'zod';
 import type { TaskRow } from '../../escalation';
-import type { HttpApiDeps } from '../app';
+import type { HttpApiDeps } from '../deps';
 import type { Caller } from '../auth';
 import { HttpProblem } from '../problem';
 import type { RouteSpec } from '../routeSpec';

@@ -3,7 +3,7 @@
 // Folders and tables the document does not list yet (other branches add rooms) are reported, not failed.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { check, parseRules, readSources, type Rules } from './rules';
+import { check, parseRules, readSources, runtimeClosure, type Rules } from './rules';
 
 const ROOT = path.resolve(__dirname, '../..');
 const rules = parseRules(fs.readFileSync(path.join(ROOT, 'ARCHITECTURE.md'), 'utf8'));
@@ -21,6 +21,11 @@ test('the code keeps the rules of ARCHITECTURE.md', () => {
   const { violations, undeclared } = check(readSources(ROOT), rules);
   if (undeclared.length > 0) console.warn(`Not in ARCHITECTURE.md yet (reported, not failed):\n  ${undeclared.join('\n  ')}`);
   expect(violations).toEqual([]);
+});
+
+test('the client stands alone: at run time it loads only client/, shared/, codec/ and the workflows\' message definitions', () => {
+  const rooms = new Set([...runtimeClosure(readSources(ROOT), 'client/index.ts')].map((f) => f.split('/')[0]));
+  expect([...rooms].sort()).toEqual(['client', 'codec', 'shared', 'workflows']);
 });
 
 describe('the checker', () => {
@@ -58,6 +63,46 @@ describe('the checker', () => {
       synthetic,
     );
     expect(violations).toEqual([`workflows/lifecycle.ts: workflow code imports values from ../activities (only types may come from outside shared/)`]);
+  });
+
+  test('holds other rooms to shared/\'s index while a folder exception lets workflows/ import it file by file', () => {
+    const { violations } = check(
+      new Map([
+        ['workflows/lifecycle.ts', `import { isTerminal } from '../shared/stages';`],
+        ['activities/caseRecords.ts', `import { isTerminal } from '../shared/stages';\nimport { STAGES } from '../shared';`],
+        ['shared/index.ts', `export * from './stages';`],
+        ['shared/stages.ts', `export const STAGES = [];`],
+      ]),
+      { ...synthetic, rooms: new Map([...synthetic.rooms, ['shared', 'index.ts']]), exceptions: new Map([['workflows/', 'imports `shared/` file by file']]) },
+    );
+    expect(violations).toEqual([`activities/caseRecords.ts: imports ../shared/stages, past shared/'s public entry (index.ts)`]);
+  });
+
+  test('fails an import cycle between files, type imports included', () => {
+    const { violations } = check(
+      new Map([
+        ['activities/index.ts', `export * from './caseRecords';`],
+        ['activities/caseRecords.ts', `import type { TaskRow } from '../escalation';`],
+        ['escalation/index.ts', `export * from './taskBoard';`],
+        ['escalation/taskBoard.ts', `import { markCaseOverdue } from '../activities';\nimport { x } from './roles';`],
+        ['escalation/roles.ts', `export const x = 1;`],
+      ]),
+      synthetic,
+    );
+    expect(violations).toEqual(['import cycle among activities/caseRecords.ts, activities/index.ts, escalation/index.ts, escalation/taskBoard.ts']);
+  });
+
+  test('follows only value imports when it lists what a file loads at run time', () => {
+    const loaded = runtimeClosure(
+      new Map([
+        ['client/index.ts', `export * from './caseClient';`],
+        ['client/caseClient.ts', `import type { WorkerConfig } from '../worker';\nimport { STAGES } from '../shared';`],
+        ['shared/index.ts', `export const STAGES = [];`],
+        ['worker/index.ts', `export const x = 1;`],
+      ]),
+      'client/index.ts',
+    );
+    expect([...loaded].sort()).toEqual(['client/caseClient.ts', 'client/index.ts', 'shared/index.ts']);
   });
 
   test('reports a folder and a table it does not know without failing', () => {

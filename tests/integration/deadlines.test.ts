@@ -22,7 +22,7 @@ import { parseDirectory } from '../../escalation/directory';
 import { WebhookNotifier } from '../../escalation/notifier';
 import { createRefusalRenderer } from '../../refusal';
 import { ServiceRegistry } from '../../services/registry';
-import { ServiceDefinitionSchema } from '../../shared/serviceProfile';
+import { ServiceDefinitionSchema } from '../../services';
 import { CaseLifecyclePlugin } from '../../worker/plugin';
 import { readStack, sampleApplication, TEST_CODEC_KEYS, TEST_DEPARTMENT, waitFor } from '../support/harness';
 

@@ -3,7 +3,7 @@
 import { CANCELLABLE_STAGES, ClerkActionName, ClerkActionSchemas, TRANSITIONS } from '../../shared/clerkActions';
 import { ELK_STATUS_NAMES_RU } from '../../shared/elkStatusNames';
 import { ELK_STATUS_ON_STAGE_CHANGE, StageChangeTrigger, TRUTHFUL_STATUSES } from '../../shared/elkStatusMapping';
-import { DEFAULT_ELK_STATUS_BY_STAGE, DEFAULT_ELK_STATUS_ON_APPLICANT_RESPONSE, ServiceDefinitionSchema } from '../../shared/serviceProfile';
+import { DEFAULT_ELK_STATUS_BY_STAGE, DEFAULT_ELK_STATUS_ON_APPLICANT_RESPONSE, ServiceDefinitionSchema } from '../../services';
 import { isTerminal, Stage } from '../../shared/stages';
 
 const ACTIONS = Object.keys(ClerkActionSchemas) as ClerkActionName[];

@@ -1,9 +1,9 @@
 // worker/main.ts's wiring with a refusal renderer that announces the render on stdout and never finishes: the
 // test SIGKILLs this process while prepareRefusalLetter is inside the render, as a crash mid-PDF would.
-import { parseCodecKeys } from '../../../codec/payloadCodec';
 import { getDefaultRefusalRenderer, RefusalRenderer } from '../../../refusal';
 import { loadWorkerConfig } from '../../../worker/config';
-import { createWorkerRuntime, runtimeOptionsFromConfig } from '../../../worker/runtime';
+import { deployedRuntimeOptions } from '../../../worker/deployedRuntimeOptions';
+import { createWorkerRuntime } from '../../../worker/runtime';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
@@ -19,11 +19,7 @@ async function main(): Promise<void> {
     },
   };
   const runtime = await createWorkerRuntime({
-    ...runtimeOptionsFromConfig(config, parseCodecKeys(config.CASE_PAYLOAD_KEYS!, config.CASE_PAYLOAD_KEY_ACTIVE)),
-    temporalAddress: config.TEMPORAL_ADDRESS!,
-    databaseUrl: config.DATABASE_URL!,
-    smevAdapterUrl: config.SMEV_ADAPTER_URL!,
-    smevExchangeDir: config.SMEV_EXCHANGE_DIR!,
+    ...deployedRuntimeOptions(config),
     workflowBundlePath: process.env.CASE_WORKFLOW_BUNDLE || undefined,
     refusalRenderer: stalling,
     migrate: false,

@@ -1,18 +1,18 @@
 // Serves the HTTP API beside the worker (worker/main.ts, and `npm start`'s demo): tokens from the validated
-// configuration, the listening socket, and the one place where extra plugins (inbox, metrics) are added.
+// configuration, the listening socket, and the one place where extra plugins (inbox, metrics) are added. It lives
+// with the worker, not in http/, because it composes http/ with the rooms that plug into it (inbox/, metrics/).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
-import type { CaseClient } from '../client/caseClient';
+import type { CaseClient } from '../client';
 import type { CodecKeys } from '../codec';
-import type { WorkerConfig } from '../worker';
-import { buildHttpApi, HttpApiPlugin } from './app';
-import { ApiToken, TokenRegistry } from './auth';
+import { createRatingRouter } from '../feedback';
+import { type ApiToken, buildHttpApi, type HttpApiPlugin, TokenRegistry } from '../http';
 import { inboxPluginFromConfig } from '../inbox';
 import { metricsPluginFromEnv } from '../metrics';
-import { createRatingRouter } from '../feedback';
+import type { WorkerConfig } from './config';
 
 /**
  * Plugins served with the API by `npm start` and worker/main.ts. Registration point for other parts:
