@@ -7,7 +7,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { CodecKeys } from '../codec';
 import { inTransaction } from '../db';
 import { sealText } from '../security';
-import { problemsOf } from '../shared/validation';
+import { problemsOf } from '../shared';
 import { MkguFormatError, parseRatesXml, RatingCandidate } from './mkguXml';
 import {
   DEFAULT_CRITICAL_THRESHOLD,

@@ -1,8 +1,8 @@
 // The shapes of the satisfaction loop at its boundaries: rating criteria, one rating from any source, the
 // served event, and the per-application feedback workflow's messages. Sizes are bounded before any parse.
 import { z } from 'zod';
-import { bounded, zstr } from '../shared/clerkActions';
-import { FEEDBACK_RULES as F } from '../shared/feedbackRules';
+import { bounded, zstr } from '../shared';
+import { FEEDBACK_RULES as F } from '../shared';
 
 /**
  * Criteria of the reference (seeds 000/001 §2): 2.1–2.5 for service in person, 2.6–2.9 on ЕПГУ. The ids are
@@ -66,7 +66,7 @@ export function overallOf(criteria: Partial<Record<Criterion, number>>): number 
 }
 
 // The served event and the feedback workflow's messages: built from the rules the workflow's zod-free guards use.
-export { SERVED_OUTCOMES, type ServedOutcome, type FeedbackInput } from '../shared/feedbackRules';
+export { SERVED_OUTCOMES, type ServedOutcome, type FeedbackInput } from '../shared';
 
 // Unknown keys are dropped, as the workflow's guards (shared/feedbackRules.ts) drop them.
 export const applicantContactSchema = z.object({ phone: zstr(F.phone).optional(), email: zstr(F.email).optional() });
@@ -91,7 +91,7 @@ export const feedbackInputSchema = z
   });
 
 /** The derived id: one feedback workflow per application, next to (not inside) the lifecycle. */
-export { feedbackWorkflowId } from '../shared/feedback';
+export { feedbackWorkflowId } from '../shared';
 
 /** A rating as routed to the feedback workflow: values only; the comment stays sealed in PostgreSQL. */
 export interface RoutedRating {
