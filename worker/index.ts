@@ -2,3 +2,4 @@
 export { CaseLifecyclePlugin, WORKFLOWS_PATH, type CaseLifecyclePluginOptions } from './plugin';
 export { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig, type WorkerRuntime, type WorkerRuntimeOptions } from './runtime';
 export { loadWorkerConfig, WorkerConfigSchema, type WorkerConfig } from './config';
+export { bundleWorkflows, workflowBundlerOptions, type WorkflowStackTraces } from './workflowBundle';
