@@ -24,7 +24,7 @@ import { startProductionTemporal } from '../scripts/topology/productionTemporal'
 import { ServiceRegistry } from '../services';
 import { ApplicationInput } from '../shared/application';
 import type { BenchWorkerKind, BenchWorkerSpec } from './workerProcess';
-import { workflowBundlerOptions, type WorkflowStackTraces } from '../worker/workflowBundle';
+import { workflowBundlerOptions, type WorkflowStackTraces } from '../worker';
 
 const DATA = path.join(ROOT, '.data/bench');
 const RESULTS = path.join(ROOT, 'bench/results');

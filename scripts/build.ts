@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowBundlerOptions } from '../worker/workflowBundle';
+import { workflowBundlerOptions } from '../worker';
 
 const ROOT = path.resolve(__dirname, '..');
 // `--out dir` builds elsewhere (the compiled-worker test builds into a temporary folder).
