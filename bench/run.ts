@@ -24,6 +24,7 @@ import { startProductionTemporal } from '../scripts/topology/productionTemporal'
 import { ServiceRegistry } from '../services';
 import { ApplicationInput } from '../shared/application';
 import type { BenchWorkerKind, BenchWorkerSpec } from './workerProcess';
+import { workflowBundlerOptions, type WorkflowStackTraces } from '../worker';
 
 const DATA = path.join(ROOT, '.data/bench');
 const RESULTS = path.join(ROOT, 'bench/results');
@@ -40,6 +41,12 @@ interface Options {
   label: string;
   historySample: number;
   probeMs: number;
+  /** After the saturated real run, offer half its throughput at a fixed arrival rate (open loop). */
+  halfLoad: boolean;
+  /** Arrival rate of that open-loop run, apps/s (default: half the saturated throughput just measured). */
+  rate: number | null;
+  /** Stack capture in the workflow sandbox (worker/workflowBundle.ts): off as in production, on to compare. */
+  workflowStackTraces: WorkflowStackTraces;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -50,6 +57,7 @@ function parseOptions(argv: string[]): Options {
   const has = (name: string) => argv.includes(`--${name}`);
   const ns = (get('n') ?? (has('scale') ? '' : '100,1000')).split(',').filter(Boolean).map(Number);
   if (ns.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--n expects a comma-separated list of positive integers');
+  if (has('rate') && !(Number(get('rate')) > 0)) throw new Error('--rate expects a positive number of applications per second');
   const workerOptions = JSON.parse(get('worker-options') ?? '{}');
   return {
     ns,
@@ -62,6 +70,9 @@ function parseOptions(argv: string[]): Options {
     label: get('label') ?? '',
     historySample: Number(get('history-sample') ?? 200),
     probeMs: Number(get('probe-ms') ?? 30_000),
+    halfLoad: has('half-load') || has('rate'),
+    rate: has('rate') ? Number(get('rate')) : null,
+    workflowStackTraces: get('workflow-stack-traces') === 'on' ? 'on' : 'off',
   };
 }
 
@@ -198,6 +209,26 @@ async function bounded<T>(items: T[], limit: number, fn: (item: T, i: number) =>
   );
 }
 
+/**
+ * Open loop: item i starts at t0 + i / rate whatever the others are doing (arrivals do not wait for
+ * completions, as applications arriving at a department do not), all in flight at once if need be.
+ */
+async function atFixedRate<T>(items: T[], rate: number, fn: (item: T, i: number) => Promise<void>): Promise<{ offeredSeconds: number; maxInFlight: number }> {
+  const t0 = Date.now();
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const running: Promise<void>[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const due = t0 + (i * 1000) / rate;
+    if (due > Date.now()) await sleep(due - Date.now());
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    running.push(fn(items[i]!, i).finally(() => inFlight--));
+  }
+  const offeredSeconds = (Date.now() - t0) / 1000;
+  await Promise.all(running);
+  return { offeredSeconds, maxInFlight };
+}
 
 function application(no: string, i: number, serviceCode = 'archive-certificate'): ApplicationInput {
   return {
@@ -319,7 +350,8 @@ async function startWorker(spec: Omit<BenchWorkerSpec, 'metricsPort'>): Promise<
   const metricsPort = await freePort();
   const child: ChildProcess = fork(path.join(__dirname, 'workerProcess.ts'), [JSON.stringify({ ...spec, metricsPort })], {
     cwd: ROOT,
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
+    // BENCH_WORKER_CPU_PROF=<dir>: V8 CPU profiles of the worker (main thread and workflow thread) into <dir>.
+    execArgv: ['-r', 'ts-node/register/transpile-only', ...(process.env.BENCH_WORKER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -380,7 +412,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const started = new Date();
   const runTag = started.toISOString().replace(/\D/g, '').slice(2, 14);
-  say(`bench ${runTag}: n=${opts.ns.join(',') || '-'} scale=${opts.scale ?? '-'} concurrency=${opts.concurrency} workerOptions=${JSON.stringify(opts.workerOptions)} load=${load().join(' ')}`);
+  say(`bench ${runTag}: n=${opts.ns.join(',') || '-'} scale=${opts.scale ?? '-'} concurrency=${opts.concurrency}${opts.halfLoad ? ` half-load${opts.rate ? ` rate=${opts.rate}` : ''}` : ''} workflow stack traces ${opts.workflowStackTraces} workerOptions=${JSON.stringify(opts.workerOptions)} load=${load().join(' ')}`);
 
   // Fresh Temporal (its SQLite file grows with every run) and a fresh database in the bench cluster.
   fs.rmSync(path.join(DATA, 'temporal'), { recursive: true, force: true });
@@ -393,8 +425,8 @@ async function main(): Promise<void> {
       ? startProductionTemporal({ dataDir: path.join(DATA, 'cluster') })
       : startLocalTemporal({ dataDir: path.join(DATA, 'temporal') }),
     startLocalPostgres({ dataDir: path.join(DATA, 'pg') }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('./baselineWorkflow'), logger: silent }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('./lifecycleWorkflows'), logger: silent }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('./baselineWorkflow'), ...workflowBundlerOptions(opts.workflowStackTraces), logger: silent }),
+    bundleWorkflowCode({ workflowsPath: require.resolve('./lifecycleWorkflows'), ...workflowBundlerOptions(opts.workflowStackTraces), logger: silent }),
     startEmulatorProcess(),
   ]);
   const baselineBundlePath = path.join(DATA, 'baseline-bundle.js');
@@ -601,6 +633,39 @@ async function main(): Promise<void> {
       };
       say(`  real       n=${n}: ${row.real.appsPerSecond} apps/s in ${round(wall)} s, CPU ms/app ${JSON.stringify(figures.cpuMsPerApp)}, status latency ${JSON.stringify(percentiles(lat))}, load ${figures.loadavgAfter.join(' ')}`);
     }
+    if (opts.halfLoad) {
+      // The saturated run above is closed-loop (a fixed number in flight), so its latency is mostly queueing
+      // behind our own load. Here the same lifecycles arrive at a fixed rate, half of what saturated the stack:
+      // the latency an applicant sees on a department running at half its capacity.
+      const saturated = row.real.appsPerSecond as number;
+      const rate = opts.rate ?? saturated / 2;
+      const tq = `bench-halfload-${runTag}-${n}`;
+      const w = await worker('real', tq, opts.workerOptions);
+      const ph = await phase(w, tq);
+      const ids = Array.from({ length: n }, (_, i) => `H-${runTag}-${n}-${i}`);
+      const c = casesOn(tq);
+      const lifecycleMs: number[] = [];
+      const offered = await atFixedRate(ids, rate, async (id, i) => {
+        const t = Date.now();
+        await typicalPath(c, application(id, i));
+        lifecycleMs.push(Date.now() - t);
+      });
+      const wall = ph.mark();
+      const figures = await ph.end(n);
+      const lat = await statusLatencies(ids);
+      row.halfLoad = {
+        saturatedAppsPerSecond: saturated,
+        offeredAppsPerSecond: round(rate, 2),
+        achievedArrivalsPerSecond: round(n / offered.offeredSeconds, 2),
+        completedAppsPerSecond: round(n / wall, 2),
+        maxInFlight: offered.maxInFlight,
+        ...figures,
+        statusDeliveryLatencyMs: percentiles(lat),
+        statusesPerApp: round(lat.length / n, 2),
+        clientLifecycleMs: percentiles(lifecycleMs),
+      };
+      say(`  halfLoad   n=${n}: ${row.halfLoad.offeredAppsPerSecond} apps/s offered (saturated ${saturated}), status latency ${JSON.stringify(row.halfLoad.statusDeliveryLatencyMs)}, CPU ms/app ${JSON.stringify(figures.cpuMsPerApp)}, max in flight ${offered.maxInFlight}, load ${figures.loadavgAfter.join(' ')}`);
+    }
     if (row.sameShape) {
       row.ratios = {
         realToSameShapeThroughput: round(row.real.appsPerSecond / row.sameShape.appsPerSecond, 3),
@@ -758,6 +823,10 @@ function printSummary(report: Record<string, any>): void {
     }
   }
   if (table.length) console.table(table);
+  for (const r of report.runs ?? []) {
+    const h = r.halfLoad;
+    if (h) say(`n=${r.n}: at half load (${h.offeredAppsPerSecond} of ${h.saturatedAppsPerSecond} apps/s, fixed arrival rate) status delivery p50 ${h.statusDeliveryLatencyMs?.p50} ms, p99 ${h.statusDeliveryLatencyMs?.p99} ms; worker ${h.cpuMsPerApp.worker}, Temporal ${h.cpuMsPerApp.temporal} ms CPU/app; load ${h.loadavgAfter.join(' ')}`);
+  }
   for (const r of report.runs ?? []) {
     if (r.ratios) say(`n=${r.n}: throughput real/sameShape ${r.ratios.realToSameShapeThroughput}, sameShape/floor ${r.ratios.sameShapeToFloorThroughput}; worker CPU real/sameShape ${r.ratios.workerCpuRealToSameShape}, sameShape/floor ${r.ratios.workerCpuSameShapeToFloor}; Temporal CPU real/sameShape ${r.ratios.temporalCpuRealToSameShape}, sameShape/floor ${r.ratios.temporalCpuSameShapeToFloor}; load ${JSON.stringify(r.ratios.loadavg)}`);
     if (r.real?.replay) say(`n=${r.n}: replay after eviction ${r.real.replay.cpuMsPerReplay} ms CPU per case (${r.real.replay.histories} histories)`);

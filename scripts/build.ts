@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { workflowBundlerOptions } from '../worker';
 
 const ROOT = path.resolve(__dirname, '..');
 // `--out dir` builds elsewhere (the compiled-worker test builds into a temporary folder).
@@ -37,7 +38,9 @@ async function main(): Promise<void> {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', LIB], { stdio: 'inherit' });
   const assets = ASSET_DIRS.reduce((n, d) => n + copyAssets(d), 0);
   const quiet = { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never;
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(LIB, 'workflows', 'index.js'), logger: quiet });
+  // Stack traces off, as in production (CASE_WORKFLOW_STACK_TRACES=on bundles at start-up instead).
+  const workflowsDir = path.join(LIB, 'workflows');
+  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(workflowsDir, 'index.js'), ...workflowBundlerOptions('off', workflowsDir), logger: quiet });
   fs.writeFileSync(path.join(LIB, WORKFLOW_BUNDLE_FILE), code);
   process.stdout.write(`build: ${path.relative(ROOT, LIB) || LIB}/ with ${assets} assets and ${WORKFLOW_BUNDLE_FILE} (${Math.round(code.length / 1024)} KiB); run with node ${path.relative(ROOT, LIB)}/worker/main.js\n`);
 }

@@ -67,6 +67,9 @@ export const WorkerConfigSchema = z.object({
     .optional(),
   // Fallback: 'off' renders refusal PDFs on the main event loop (as before the render thread).
   CASE_REFUSAL_RENDER_THREAD: z.enum(['on', 'off'], { message: 'on или off' }).default('on'),
+  // 'on' only while investigating a stuck case: the stack-trace query then shows where each case waits, at ~20 %
+  // more workflow-thread CPU (README "Performance"). 'on' bundles at start-up instead of using the prebuilt bundle.
+  CASE_WORKFLOW_STACK_TRACES: z.enum(['on', 'off'], { message: 'on или off' }).default('off'),
   CASE_CODEC_SERVER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   // Satisfaction loop: the rating system (ИАС МКГУ), the SMSC for surveys and answers, the critical threshold.
   MKGU_URL: url('MKGU_URL').optional(),

@@ -4,3 +4,4 @@ export { createWorkerRuntime, ensureSchedules, runtimeOptionsFromConfig, type Wo
 export { loadWorkerConfig, WorkerConfigSchema, type WorkerConfig } from './config';
 export { demoTokens, serveHttpApi, SERVED_PLUGINS, type RunningHttpApi } from './httpServer';
 export { deployedRuntimeOptions } from './deployedRuntimeOptions';
+export { bundleWorkflows, workflowBundlerOptions, type WorkflowStackTraces } from './workflowBundle';

@@ -16,10 +16,12 @@ import { createWorkerRuntime, ensureSchedules } from './runtime';
 
 /**
  * CASE_WORKFLOW_BUNDLE, else the bundle `npm run build` put beside the compiled worker (lib/workflow-bundle.js),
- * else none: the workflows are bundled at start-up (running from sources).
+ * else none: the workflows are bundled at start-up (running from sources, or with CASE_WORKFLOW_STACK_TRACES=on:
+ * the prebuilt bundle is made with stack traces off).
  */
-function workflowBundlePath(): string | undefined {
+function workflowBundlePath(stackTraces: 'on' | 'off'): string | undefined {
   if (process.env.CASE_WORKFLOW_BUNDLE) return process.env.CASE_WORKFLOW_BUNDLE;
+  if (stackTraces === 'on') return undefined;
   const prebuilt = path.join(__dirname, '..', 'workflow-bundle.js');
   return !__filename.endsWith('.ts') && fs.existsSync(prebuilt) ? prebuilt : undefined;
 }
@@ -50,7 +52,7 @@ async function main(): Promise<void> {
   installMaskedRuntimeLogger(process.env, metricsAddress ? temporalMetricsTelemetry(metricsAddress) : undefined);
   const runtime = await createWorkerRuntime({
     ...deployedRuntimeOptions(config),
-    workflowBundlePath: workflowBundlePath(),
+    workflowBundlePath: workflowBundlePath(config.CASE_WORKFLOW_STACK_TRACES),
     // Under the least-privilege role (no DDL) migrations run separately: CASE_MIGRATE=false.
     migrate: config.CASE_MIGRATE === 'true',
   });

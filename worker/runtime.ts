@@ -24,6 +24,7 @@ import type { WorkerConfig } from './config';
 import { eventDispatcherConfigFromEnv } from '../events';
 import { createEventDispatcher, type EventDispatcherConfig } from '../events';
 import { CaseLifecyclePlugin } from './plugin';
+import type { WorkflowStackTraces } from './workflowBundle';
 import type { FeedbackActivities } from '../feedback';
 import { MkguClient } from '../feedback';
 import { createFeedbackStarter, createRatingRouter } from '../feedback';
@@ -50,6 +51,8 @@ export interface WorkerRuntimeOptions {
   elkRetryMaxIntervalMs?: number;
   /** Path of a prebuilt workflow bundle; otherwise workflows are bundled at start-up. */
   workflowBundlePath?: string;
+  /** Bundled at start-up only: stack capture in the sandbox (default off; see worker/workflowBundle.ts). */
+  workflowStackTraces?: WorkflowStackTraces;
   /** Extra worker options (tuning). */
   workerOptions?: Partial<WorkerOptions>;
   calendar?: ProductionCalendar;
@@ -121,6 +124,7 @@ export function runtimeOptionsFromConfig(config: WorkerConfig, codecKeys: CodecK
     codecKeys,
     elkRetryMaxIntervalMs: config.ELK_RETRY_MAX_INTERVAL_MS,
     refusalRenderThread: config.CASE_REFUSAL_RENDER_THREAD === 'on',
+    workflowStackTraces: config.CASE_WORKFLOW_STACK_TRACES,
     events: eventDispatcherConfigFromEnv(process.env),
     feedback: {
       ...(config.MKGU_URL ? { mkguUrl: config.MKGU_URL } : {}),
@@ -194,6 +198,7 @@ export async function createWorkerRuntime(opts: WorkerRuntimeOptions): Promise<W
     codecKeys: opts.codecKeys,
     activities,
     ...(opts.workflowBundlePath ? { workflowBundle: { code: fs.readFileSync(opts.workflowBundlePath, 'utf8') } } : {}),
+    ...(opts.workflowStackTraces ? { workflowStackTraces: opts.workflowStackTraces } : {}),
   });
   const worker = await Worker.create({
     connection,

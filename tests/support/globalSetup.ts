@@ -3,11 +3,10 @@
 // the addresses from .data/test/stack.json (or the environment) and start their own workers and emulators.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client as PgClient, Pool } from 'pg';
 import { migrate } from '../../db/migrate';
 import { ROOT, startLocalPostgres, startLocalTemporal } from '../../scripts/localStack';
-import { WORKFLOWS_PATH } from '../../worker/plugin';
+import { bundleWorkflows } from '../../worker/workflowBundle';
 
 // CASE_TEST_STACK_DIR: a second stack beside the first (two test runs in one checkout must not share one).
 export const STACK_DIR = path.resolve(ROOT, process.env.CASE_TEST_STACK_DIR || '.data/test');
@@ -26,7 +25,8 @@ export default async function globalSetup(): Promise<void> {
   const [temporal, pg, bundle] = await Promise.all([
     startLocalTemporal({ dataDir: temporalDir }),
     process.env.DATABASE_URL ? Promise.resolve(null) : startLocalPostgres({ dataDir: path.join(STACK_DIR, 'pg') }),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never }),
+    // The production bundle (stack traces off), so the suite runs what departments run.
+    bundleWorkflows({ stackTraces: 'off' }).then((code) => ({ code })),
   ]);
 
   // A fresh database per run: the suite asserts exact rows.
