@@ -264,7 +264,7 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
     if (order.status !== ElkResultCode.OK && !orderExisted) return reject(req, attempt, order.status, order.message);
     await markDelivered(req, order.status, order.message, elkOrderNumber ?? null, attachment?.file.fsUuid);
     // ЕЛК answered, so SMEV has the file: the applicant's document does not stay in clear in the exchange folder.
-    // (A response to ЕПГУ has no such confirmation; its file stays for the adapter — see README "Files and channels".)
+    // (A response to ЕПГУ has no such confirmation; its file stays for the adapter — see docs/channels.md.)
     if (attachment) await channel.removeFile(attachment.file.fsUuid);
     // One attempt row per attempt, with its final outcome (a re-send the adapter knew is noted in detail).
     await note(req, attempt, orderExisted ? 'delivered-order-existed' : 'delivered', sent.alreadySent ? 'already sent under this clientId' : null);

@@ -68,7 +68,7 @@ export const WorkerConfigSchema = z.object({
   // Fallback: 'off' renders refusal PDFs on the main event loop (as before the render thread).
   CASE_REFUSAL_RENDER_THREAD: z.enum(['on', 'off'], { message: 'on или off' }).default('on'),
   // 'on' only while investigating a stuck case: the stack-trace query then shows where each case waits, at ~20 %
-  // more workflow-thread CPU (README "Performance"). 'on' bundles at start-up instead of using the prebuilt bundle.
+  // more workflow-thread CPU (docs/performance.md). 'on' bundles at start-up instead of using the prebuilt bundle.
   CASE_WORKFLOW_STACK_TRACES: z.enum(['on', 'off'], { message: 'on или off' }).default('off'),
   CASE_CODEC_SERVER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   // Satisfaction loop: the rating system (ИАС МКГУ), the SMSC for surveys and answers, the critical threshold.
@@ -87,7 +87,7 @@ export const WorkerConfigSchema = z.object({
   FEEDBACK_CRITICAL_THRESHOLD: z.coerce.number().int().min(1).max(5).default(3),
   FEEDBACK_PULL_SCHEDULE: z.enum(['true', 'false'], { message: 'true или false' }).default('true'),
   CASE_CODEC_SERVER_TOKEN: z.string().min(16, 'не короче 16 символов (at least 16 characters)').optional(),
-  // HTTP API: tokens as a JSON array [{ token, role, subject, department?, expiresAt? }] (see README "HTTP API").
+  // HTTP API: tokens as a JSON array [{ token, role, subject, department?, expiresAt? }] (see docs/http-api.md).
   CASE_API_TOKENS: z
     .string()
     .transform((v, ctx) => {

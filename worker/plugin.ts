@@ -18,7 +18,7 @@ export interface CaseLifecyclePluginOptions {
   workflowBundle?: WorkflowBundleOption;
   /**
    * Bundled at start-up only (a prebuilt bundle carries its own choice): `off` (default) skips the per-promise
-   * stack capture in the sandbox, `on` lets the stack-trace query show where each case waits (README "Performance").
+   * stack capture in the sandbox, `on` lets the stack-trace query show where each case waits (docs/performance.md).
    */
   workflowStackTraces?: WorkflowStackTraces;
 }

@@ -1,6 +1,6 @@
 // How the workflow bundle is made, in one place for the worker, `npm run build`, the tests and the bench:
 // with workflow stack traces off (production default) a tiny module is preloaded into the sandbox that turns
-// off stack capture there (workflows/withoutStackTraces.ts, README "Performance").
+// off stack capture there (workflows/withoutStackTraces.ts, docs/performance.md).
 import * as path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 

@@ -1,5 +1,5 @@
 // Workflow stack traces are off in production: the SDK's per-promise stack capture cost about a fifth of the
-// workflow thread's CPU (README "Performance"). An operator investigating a stuck case restarts the worker with
+// workflow thread's CPU (docs/performance.md). An operator investigating a stuck case restarts the worker with
 // CASE_WORKFLOW_STACK_TRACES=on, and the stack-trace query (Temporal UI "Stack Trace") shows where the case
 // waits. The same case crosses both workers, so a history made with capture off also replays with it on.
 import { createTestContext, sampleApplication, TestContext, waitFor } from '../support/harness';

@@ -9,7 +9,7 @@ import { STAGE_TITLES_RU } from '../../shared/stages';
 import type { CaseState } from './caseState';
 import { activityFailureOfType } from './failures';
 
-// Nested time-outs (README "Recovery bounds"): the adapter's HTTP timeout (8 s) < heartbeat timeout (10 s) <
+// Nested time-outs (docs/reliability.md, "Recovery bounds"): the adapter's HTTP timeout (8 s) < heartbeat timeout (10 s) <
 // start-to-close; long activities heartbeat every 2 s during each call, so a dead worker's attempt is retried
 // after at most the heartbeat timeout and a slow but live one is never overlapped by a retry.
 export const HEARTBEAT_TIMEOUT = '10 seconds';
