@@ -82,9 +82,8 @@ function toDate(instant: Date | string): Date {
   return d;
 }
 
-/** Wall-clock reading of `instant` in `tz`. */
-export function localDateTimeOf(instant: Date | string, tz: string): LocalDateTime {
-  const d = toDate(instant);
+/** Wall-clock reading of `instant` in `tz`, read through Intl (the slow path; see `offsetInHour`). */
+function intlLocalDateTimeOf(d: Date, tz: string): LocalDateTime {
   const p: Record<string, string> = {};
   for (const part of formatterFor(tz).formatToParts(d)) p[part.type] = part.value;
   const ms = ((d.getTime() % 1000) + 1000) % 1000;
@@ -97,6 +96,47 @@ export function localDateTimeOf(instant: Date | string, tz: string): LocalDateTi
   };
 }
 
+function intlOffsetMinutesAt(d: Date, tz: string): number {
+  const l = intlLocalDateTimeOf(d, tz);
+  const wallAsUtc = Date.UTC(Number(l.date.slice(0, 4)), Number(l.date.slice(5, 7)) - 1, Number(l.date.slice(8, 10)), l.hour, l.minute, l.second, l.millisecond);
+  return Math.round((wallAsUtc - d.getTime()) / 60000);
+}
+
+// Deadline arithmetic reads the wall clock hundreds of times per computation, and Intl's formatToParts was ~2.5 ms
+// of worker CPU per application. A zone's offset is the same at both ends of an hour in all but the hours that hold
+// a transition, so the offset is cached per (zone, UTC hour) and such hours (null) keep reading through Intl.
+const HOUR_MS = 3_600_000;
+const offsetByHour = new Map<string, number | null>();
+const OFFSET_CACHE_LIMIT = 50_000;
+
+function offsetInHour(t: number, tz: string): number | null {
+  const hour = Math.floor(t / HOUR_MS);
+  const key = `${tz}|${hour}`;
+  const cached = offsetByHour.get(key);
+  if (cached !== undefined) return cached;
+  const first = intlOffsetMinutesAt(new Date(hour * HOUR_MS), tz);
+  const last = intlOffsetMinutesAt(new Date(hour * HOUR_MS + HOUR_MS - 1), tz);
+  const offset = first === last ? first : null;
+  if (offsetByHour.size >= OFFSET_CACHE_LIMIT) offsetByHour.clear();
+  offsetByHour.set(key, offset);
+  return offset;
+}
+
+/** Wall-clock reading of `instant` in `tz`. */
+export function localDateTimeOf(instant: Date | string, tz: string): LocalDateTime {
+  const d = toDate(instant);
+  const offset = offsetInHour(d.getTime(), tz);
+  if (offset === null) return intlLocalDateTimeOf(d, tz);
+  const w = new Date(d.getTime() + offset * 60_000);
+  return {
+    date: localDateFromParts(w.getUTCFullYear(), w.getUTCMonth() + 1, w.getUTCDate()),
+    hour: w.getUTCHours(),
+    minute: w.getUTCMinutes(),
+    second: w.getUTCSeconds(),
+    millisecond: w.getUTCMilliseconds(),
+  };
+}
+
 /** The local calendar date of `instant` in `tz`. */
 export function localDateOf(instant: Date | string, tz: string): LocalDate {
   return localDateTimeOf(instant, tz).date;
@@ -105,9 +145,7 @@ export function localDateOf(instant: Date | string, tz: string): LocalDate {
 /** UTC offset of `tz` at `instant`, in minutes (Moscow: +180). */
 export function offsetMinutesAt(instant: Date | string, tz: string): number {
   const d = toDate(instant);
-  const l = localDateTimeOf(d, tz);
-  const wallAsUtc = Date.UTC(Number(l.date.slice(0, 4)), Number(l.date.slice(5, 7)) - 1, Number(l.date.slice(8, 10)), l.hour, l.minute, l.second, l.millisecond);
-  return Math.round((wallAsUtc - d.getTime()) / 60000);
+  return offsetInHour(d.getTime(), tz) ?? intlOffsetMinutesAt(d, tz);
 }
 
 const HHMM_RE = /^([01]\d|2[0-3]):([0-5]\d)$/;
