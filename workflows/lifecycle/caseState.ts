@@ -62,6 +62,8 @@ export class CaseState {
     readonly records: LifecycleProxy,
     /** LEAN_HISTORY_PATCH (see activityKinds.ts). */
     readonly lean: boolean,
+    /** LEAN_HISTORY_2_PATCH (see activityKinds.ts). */
+    readonly lean2 = false,
   ) {
     this.input = input;
     this.assignedClerk = input.assignedClerk ?? null;

@@ -75,7 +75,10 @@ export async function watchRegulatoryClock(state: CaseState, deadlines: Lifecycl
     if (!moved) await condition(() => state.clockVersion !== version || state.closed);
   }
   await Promise.allSettled(escalationsInFlight);
-  if (clock.startedAt) {
+  // Escalation tasks come only from this run's rungs: LEAN_HISTORY_2_PATCH skips the closing activity (one
+  // marker) when no rung fired, as there is nothing open to close; a rung that fired, even one settled or in
+  // flight at closure, still has its task closed here after every firing has settled.
+  if (clock.startedAt && (!state.lean2 || firedRungs.size > 0)) {
     await state.records.cancelOpenEscalationTasks({ applicationNumber: input.applicationNumber, reason: `Заявление завершено: «${STAGE_TITLES_RU[state.stage]}»` });
   }
 }
