@@ -5,7 +5,7 @@
 // optionally 10,000 open cases waiting on their deadline timers. Every worker runs in a child process of its
 // own (bench/workerProcess.ts), so worker, bench client, emulator, XSD validator, Temporal and PostgreSQL are
 // each measured from /proc. See bench/README.md for the options and how to read the output.
-import { snilsWithChecksum as snils } from '../shared/identifiers';
+import { snilsWithChecksum as snils } from '../shared';
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,13 +16,13 @@ import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, Runtime, WorkerOptions } from '@temporalio/worker';
 import { Client as PgClient, Pool } from 'pg';
 import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
-import { CaseClient, ClerkActionRejectedError } from '../client/caseClient';
+import { CaseClient, ClerkActionRejectedError } from '../client';
 import { generateKeySpec, parseCodecKeys } from '../codec';
 import { migrate } from '../db';
 import { freePort, ROOT, startLocalPostgres, startLocalTemporal } from '../scripts/localStack';
 import { startProductionTemporal } from '../scripts/topology/productionTemporal';
 import { ServiceRegistry } from '../services';
-import { ApplicationInput } from '../shared/application';
+import type { ApplicationInput } from '../shared';
 import type { BenchWorkerKind, BenchWorkerSpec } from './workerProcess';
 import { workflowBundlerOptions, type WorkflowStackTraces } from '../worker';
 
