@@ -69,13 +69,6 @@ export interface ElkDeliveryOptions {
   keys: CodecKeys;
 }
 
-/**
- * The longest a local attempt (the lifecycle's ЕЛК fast path, bounded at 10 s schedule-to-close in
- * workflows/lifecycle/activityKinds.ts) polls for the reply: it then ends as "reply pending" inside its bound,
- * instead of being abandoned mid-call, and the task-queue activity takes over under the same clientId.
- */
-export const ELK_FAST_PATH_REPLY_WAIT_MS = 3_000;
-
 // Namespace of SMEV file storage ids (UUID v5 over application number, document and content hash).
 const FILE_ID_NAMESPACE = '3b0c1f52-7a5e-5d21-8c3e-2f9d4b6a1e70';
 
@@ -245,10 +238,9 @@ export function createElkDeliveryActivities(pool: Pool, channel: ElkChannel, opt
 
     // The adapter answers asynchronously: poll by clientId, backing off, heartbeating so a dead worker is noticed.
     let reply: AdapterReply | null = null;
-    // A local attempt has no heartbeats (the SDK ignores them there) and a short bound: poll briefly.
-    const until = Date.now() + (ctx.info.isLocal ? Math.min(options.replyWaitMs, ELK_FAST_PATH_REPLY_WAIT_MS) : options.replyWaitMs);
+    const until = Date.now() + options.replyWaitMs;
     for (let wait = 25; ; wait = Math.min(wait * 2, 1000)) {
-      if (!ctx.info.isLocal) ctx.heartbeat();
+      ctx.heartbeat();
       try {
         reply = await heartbeatingWhile(channel.findReply(row.client_id));
       } catch (err) {

@@ -13,8 +13,7 @@ export async function heartbeatingWhile<T>(work: Promise<T> | (() => Promise<T>)
   } catch {
     ctx = undefined; // called outside an activity (unit tests of the factories): nothing to report to
   }
-  // A local activity has no heartbeats (the worker's core rejects them with a warning); its bound is its timeout.
-  if (!ctx || ctx.info.isLocal) return typeof work === 'function' ? work() : work;
+  if (!ctx) return typeof work === 'function' ? work() : work;
   const context = ctx;
   context.heartbeat();
   const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);

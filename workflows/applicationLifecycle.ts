@@ -17,7 +17,7 @@ import { watchStageTerms } from './lifecycle/stageTerms';
 
 // The messages and patch ids, for the case system's client and for tests.
 export * from './lifecycle/messages';
-export { ADMISSION_PATCH, LEAN_HISTORY_2_PATCH, LEAN_HISTORY_PATCH, LOCAL_ACTIVITIES_PATCH, ONE_LOCAL_ACTIVITY_AT_A_TIME_PATCH } from './lifecycle/activityKinds';
+export { ADMISSION_PATCH, LEAN_HISTORY_PATCH, LOCAL_ACTIVITIES_PATCH, ONE_LOCAL_ACTIVITY_AT_A_TIME_PATCH } from './lifecycle/activityKinds';
 export { FEEDBACK_AT_CLOSURE_PATCH } from './lifecycle/closure';
 export { STATUS_ON_APPLICANT_RESPONSE_PATCH } from './lifecycle/applicantCallbacks';
 export { RESULT_DOCUMENT_PATCH } from './lifecycle/decisionLetters';
@@ -26,7 +26,7 @@ export { HEARTBEAT_TIMEOUT } from './lifecycle/elkDelivery';
 export async function applicationLifecycle(rawInput: ApplicationInput): Promise<LifecycleResult> {
   // Decided once, before the first command, so every later call of this run takes the same kind.
   const kinds = chooseActivityKinds();
-  const state = new CaseState(provisionalInput(rawInput, kinds.admitted), kinds.records, kinds.lean, kinds.lean2);
+  const state = new CaseState(provisionalInput(rawInput, kinds.admitted), kinds.records, kinds.lean);
 
   // Handlers are registered before the first await (an Update arriving earlier would find no handler);
   // they wait for the service profile, which the first activity loads.
@@ -40,7 +40,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   const profile = openCase(state, kinds.admitted);
 
   // 2. From here the case runs on its own: statuses to the cabinet, the regulatory term, the stage terms.
-  const delivery = deliverStatusesToElk(state, profile, kinds.elkFastPath);
+  const delivery = deliverStatusesToElk(state, profile);
   const watchingTerm = watchRegulatoryClock(state, kinds.deadlines);
   const watchingStages = watchStageTerms(state, kinds.deadlines);
   if (!kinds.admitted) void state.record('receive', `channel:${state.input.channel}`);

@@ -206,10 +206,6 @@ it('fires every rung of a 30-working-day term across the New Year holidays once,
   expect(webhooks.filter((w) => JSON.stringify(w).includes(no)).length).toBe(6);
   await cases.applicantCancelled(no);
   await cases.result(no);
-  // The case is finished: the ladder's tasks are closed with it (a run that fired rungs still closes them).
-  const { rows: closed } = await pool.query(`SELECT resolution FROM clerk_tasks WHERE application_number = $1 AND kind LIKE 'escalation:%' AND resolved_at IS NOT NULL`, [no]);
-  expect(closed).toHaveLength(6);
-  expect(closed.every((t) => /Заявление завершено/.test(t.resolution))).toBe(true);
 });
 
 it('fires nothing for a case finished before its first rung', async () => {

@@ -241,44 +241,6 @@ describe('ЕЛК delivery under faults', () => {
     expect(rows[0].n).toBeGreaterThan(0);
   });
 
-  // LEAN_HISTORY_2_PATCH: each status is tried once as a local activity; only a status that attempt could not
-  // deliver costs a task-queue activity. The outbox row's counter numbers the attempts across both kinds.
-  it('delivers on the local fast path, and hands a status whose reply is late to the task-queue activity: once, attempts numbered apart', async () => {
-    const app = sampleApplication();
-    const no = app.applicationNumber;
-    await ctx.cases.startApplication(app);
-    await ctx.cases.act(no, 'register', { clerk: 'ivanova' });
-    await ctx.cases.act(no, 'startReview', { clerk: 'ivanova' });
-    await waitFor(() => elkStatuses(no).length === 1);
-    // Longer than the local attempt polls for a reply (3 s), shorter than a task-queue attempt does (20 s).
-    ctx.emulator.faults.set({ replyDelayMs: 5_000 });
-    try {
-      await ctx.cases.act(no, 'requestInteragency', { clerk: 'ivanova', agencies: ['ФНС'] });
-      await waitFor(() => elkStatuses(no).includes(7));
-    } finally {
-      ctx.emulator.faults.set({ replyDelayMs: 0 });
-    }
-    await ctx.cases.applicantCancelled(no);
-    await ctx.cases.result(no);
-    expect(elkStatuses(no)).toEqual([6, 7, 10]);
-    const { rows: attempts } = await ctx.pool.query(
-      'SELECT seq, attempt, outcome FROM elk_delivery_attempts WHERE application_number = $1 ORDER BY seq, attempt',
-      [no],
-    );
-    expect(attempts).toEqual([
-      { seq: 1, attempt: 1, outcome: 'delivered' },
-      { seq: 2, attempt: 1, outcome: 'reply-pending' },
-      { seq: 2, attempt: 2, outcome: 'delivered' },
-      { seq: 3, attempt: 1, outcome: 'delivered' },
-    ]);
-    // One message per status reached the portal's order history; the late one was sent again under its clientId.
-    const sentSeven = ctx.emulator.messages().filter((m) => m.content.includes(no) && m.content.includes('<status>7</status>'));
-    expect(new Set(sentSeven.map((m) => m.clientId)).size).toBe(1);
-    const history = await ctx.client.workflow.getHandle(no).fetchHistory();
-    const queuedPushes = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'pushStatusToElk');
-    expect(queuedPushes).toHaveLength(1);
-  });
-
   it('does not duplicate a status when the connection drops after the portal accepted it', async () => {
     const app = sampleApplication();
     const no = app.applicationNumber;

@@ -49,36 +49,15 @@ export const ONE_LOCAL_ACTIVITY_AT_A_TIME_PATCH = 'one-local-activity-at-a-time'
  * of its own.
  */
 export const LEAN_HISTORY_PATCH = 'lean-history-2026-12';
-/**
- * Second umbrella patch id, checked before LEAN_HISTORY_PATCH (which it implies, without that marker): each ЕЛК
- * status is first tried once as a local activity (one marker instead of three events plus the workflow task
- * its completion wakes), and only when that attempt fails or times out is it pushed by the task-queue activity
- * with unlimited retries, as before (see elkDelivery.ts).
- */
-export const LEAN_HISTORY_2_PATCH = 'lean-history-2026-12b';
 
-// The ЕЛК fast path: one attempt, bounded. A healthy adapter accepts and ЕЛК answers well under a second; the
-// activity waits at most ELK_FAST_PATH_REPLY_WAIT_MS (activities/elkDelivery.ts, 3 s) for the reply when local,
-// so with the adapter's 8 s HTTP timeout on the send the attempt ends inside this bound. While it runs, the
-// run's other local activities wait (one at a time), so the bound is also the most a clerk's action can wait.
-const ELK_FAST_PATH_OPTIONS = {
-  scheduleToCloseTimeout: '10 seconds',
-  retry: { maximumAttempts: 1 },
-} as const;
-const localElk = proxyLocalActivities<LifecycleActivities>(ELK_FAST_PATH_OPTIONS);
-
-/** The run's one queue of local activities: each call starts when the one before it has settled. */
-interface LocalQueue {
-  tail: Promise<unknown>;
-}
-
-/** The same local activities, queued on the run's queue (shared by every proxy of the run). */
-function oneAtATime<T extends object>(acts: T, queue: LocalQueue): T {
+/** The same local activities, queued: each call starts when the one before it has settled. */
+function oneAtATime<T extends object>(acts: T): T {
+  let queue: Promise<unknown> = Promise.resolve();
   return new Proxy(acts, {
     get(target, name) {
       return (...args: unknown[]) => {
-        const run = queue.tail.then(() => (target as Record<string | symbol, (...a: unknown[]) => Promise<unknown>>)[name](...args));
-        queue.tail = run.catch(() => undefined);
+        const run = queue.then(() => (target as Record<string | symbol, (...a: unknown[]) => Promise<unknown>>)[name](...args));
+        queue = run.catch(() => undefined);
         return run;
       };
     },
@@ -91,10 +70,6 @@ export type LifecycleProxy = ActivityInterfaceFor<LifecycleActivities> | LocalAc
 export interface ActivityKinds {
   /** LEAN_HISTORY_PATCH: every later patch is taken without its own marker. */
   lean: boolean;
-  /** LEAN_HISTORY_2_PATCH: the ЕЛК fast path below, and the closing records folded (see regulatoryClock.ts). */
-  lean2: boolean;
-  /** LEAN_HISTORY_2_PATCH: one local attempt of each ЕЛК push, in the same one-at-a-time queue as the records; else null. */
-  elkFastPath: LifecycleProxy | null;
   /** New cases: the admission activity checks the input and loads the profile (see admission.ts). */
   admitted: boolean;
   records: LifecycleProxy;
@@ -105,18 +80,14 @@ export interface ActivityKinds {
 
 /** Call before the first command of the run: the patch markers are the run's first events. */
 export function chooseActivityKinds(): ActivityKinds {
-  const lean2 = patched(LEAN_HISTORY_2_PATCH);
-  const lean = lean2 || patched(LEAN_HISTORY_PATCH);
+  const lean = patched(LEAN_HISTORY_PATCH);
   const admitted = lean || patched(ADMISSION_PATCH);
   const local = admitted || patched(LOCAL_ACTIVITIES_PATCH);
   const oneLocalAtATime = local && (lean || patched(ONE_LOCAL_ACTIVITY_AT_A_TIME_PATCH));
-  const queue: LocalQueue = { tail: Promise.resolve() };
   return {
     lean,
-    lean2,
-    elkFastPath: lean2 ? oneAtATime(localElk, queue) : null,
     admitted,
-    records: !local ? records : oneLocalAtATime ? oneAtATime(localRecords, queue) : localRecords,
+    records: !local ? records : oneLocalAtATime ? oneAtATime(localRecords) : localRecords,
     // Deadline computations went back to the task queue with ONE_LOCAL_ACTIVITY_AT_A_TIME_PATCH: they may retry
     // for hours (a calendar year missing) and must not hold the one-at-a-time queue of records; their results
     // arrive as history events.

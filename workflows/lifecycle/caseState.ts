@@ -55,7 +55,6 @@ export class CaseState {
   // (admission, or the record of the action that started the clock); null inside: the calendar had a gap.
   deadlineAlongside: { version: number; result: Promise<DeadlineComputation | null> } | null = null;
   computeDeadlineWithNextRecord = false;
-  private heldAttributes: SearchAttributeUpdatePair[] | null = null;
 
   constructor(
     input: ApplicationInput,
@@ -63,8 +62,6 @@ export class CaseState {
     readonly records: LifecycleProxy,
     /** LEAN_HISTORY_PATCH (see activityKinds.ts). */
     readonly lean: boolean,
-    /** LEAN_HISTORY_2_PATCH (see activityKinds.ts). */
-    readonly lean2 = false,
   ) {
     this.input = input;
     this.assignedClerk = input.assignedClerk ?? null;
@@ -87,28 +84,7 @@ export class CaseState {
 
   // Clusters without the case search attributes registered (and the time-skipping test server) turn them off.
   upsertCaseAttributes(updates: SearchAttributeUpdatePair[]): void {
-    if (!this.profile?.searchAttributes || updates.length === 0) return;
-    if (this.heldAttributes) this.heldAttributes.push(...updates);
-    else upsertSearchAttributes(updates);
-  }
-
-  /**
-   * LEAN_HISTORY_2_PATCH: the registration's attributes (stage, clerk) wait for the first deadline, computed by
-   * the registration's own record, and go with it in one upsert (one event instead of two or three). Both are
-   * commands of the same workflow task, so visibility sees them at the same moment as before.
-   */
-  holdCaseAttributes(): void {
-    if (this.lean2) this.heldAttributes ??= [];
-  }
-
-  /** Sends what was held, one value per attribute (the last one set). */
-  releaseCaseAttributes(): void {
-    const held = this.heldAttributes;
-    this.heldAttributes = null;
-    if (!held || held.length === 0) return;
-    const byKey = new Map<string, SearchAttributeUpdatePair>();
-    for (const pair of held) byKey.set(pair.key.name, pair);
-    this.upsertCaseAttributes([...byKey.values()]);
+    if (this.profile?.searchAttributes && updates.length > 0) upsertSearchAttributes(updates);
   }
 
   snapshot(): CaseSnapshot {

@@ -89,8 +89,6 @@ export function handleClerkActions(state: CaseState): void {
     });
 
   setClerkAction(state, 'register', null, async (a) => {
-    // The first deadline comes with this action's record: its attributes wait to go with the deadline's.
-    if (!state.clock.startedAt) state.holdCaseAttributes();
     if (!state.assignedClerk) {
       state.assignedClerk = a.clerk;
       state.upsertCaseAttributes([{ key: SA.assignedClerk, value: a.clerk }]);

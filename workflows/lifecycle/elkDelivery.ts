@@ -6,7 +6,6 @@ import type { LifecycleActivities } from '../../activities';
 import { ELK_BUSINESS_REJECTION } from '../../shared/lifecycle';
 import type { ServiceProfile } from '../../shared/serviceProfile';
 import { STAGE_TITLES_RU } from '../../shared/stages';
-import type { LifecycleProxy } from './activityKinds';
 import type { CaseState } from './caseState';
 import { activityFailureOfType } from './failures';
 
@@ -29,39 +28,16 @@ function elkActivities(profile: ServiceProfile) {
   });
 }
 
-type ElkPush = Parameters<LifecycleActivities['pushStatusToElk']>[0];
-
-/**
- * LEAN_HISTORY_2_PATCH: one local attempt first (a marker, no task-queue round trip); a business rejection is
- * final as on the task queue, any other failure (reply pending, portal down, timeout, worker fault) hands the
- * status to the task-queue activity and its unlimited retries. Safe to send twice: the outbox row and its
- * clientId outlive the attempt, the adapter answers a repeat with "already sent", and each attempt — local or
- * not — takes its number from the row's counter.
- */
-function pushOnce(fastPath: LifecycleProxy | null, elk: ReturnType<typeof elkActivities>) {
-  // Without the fast path, the activity's own promise: no extra microtask turns, so the order in which the
-  // delivery loop and the other watchers issue commands stays the one older histories recorded.
-  if (!fastPath) return (req: ElkPush) => elk.pushStatusToElk(req);
-  return async (req: ElkPush) => {
-    try {
-      return await fastPath.pushStatusToElk(req);
-    } catch (err) {
-      if (activityFailureOfType(err, ELK_BUSINESS_REJECTION)) throw err;
-    }
-    return elk.pushStatusToElk(req);
-  };
-}
-
 /** Runs until the case is closed and every queued status is delivered or skipped. */
-export async function deliverStatusesToElk(state: CaseState, loaded: ServiceProfile, fastPath: LifecycleProxy | null = null): Promise<void> {
+export async function deliverStatusesToElk(state: CaseState, loaded: ServiceProfile): Promise<void> {
   const { input, elkItems } = state;
-  const push = pushOnce(fastPath, elkActivities(loaded));
+  const elk = elkActivities(loaded);
   for (;;) {
     await condition(() => state.elkDelivered < elkItems.length || (state.closed && state.elkDelivered === elkItems.length));
     if (state.elkDelivered === elkItems.length) return; // terminal and drained
     const item = elkItems[state.elkDelivered];
     try {
-      await push({
+      await elk.pushStatusToElk({
         applicationNumber: input.applicationNumber,
         seq: item.seq,
         stage: item.stage,

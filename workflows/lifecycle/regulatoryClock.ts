@@ -31,10 +31,7 @@ export async function watchRegulatoryClock(state: CaseState, deadlines: Lifecycl
     const version = state.clockVersion;
     const alongside = state.deadlineAlongside?.version === version ? state.deadlineAlongside.result : null;
     state.deadlineAlongside = null;
-    const withRecord = alongside && (await alongside);
-    // Attributes held for the deadline (holdCaseAttributes) go now if it did not come with the record.
-    if (!withRecord || version !== state.clockVersion) state.releaseCaseAttributes();
-    const computed = withRecord ?? await state.unlessFinished(() =>
+    const computed = (alongside && (await alongside)) ?? await state.unlessFinished(() =>
       deadlines.computeDeadline({
         serviceCode: input.serviceCode,
         startedAt: clock.startedAt!,
@@ -45,7 +42,6 @@ export async function watchRegulatoryClock(state: CaseState, deadlines: Lifecycl
     if (!computed) break;
     if (version !== state.clockVersion) continue; // the clock moved while we computed
     applyDeadline(state, computed);
-    state.releaseCaseAttributes();
     void state.record('deadline', 'system', computed.deadline ? `срок: ${computed.dueDate}` : 'срок приостановлен');
     let moved = false;
     // A rung fires once per case: one that fired before the clock moved is not repeated.
@@ -78,12 +74,8 @@ export async function watchRegulatoryClock(state: CaseState, deadlines: Lifecycl
     }
     if (!moved) await condition(() => state.clockVersion !== version || state.closed);
   }
-  state.releaseCaseAttributes();
   await Promise.allSettled(escalationsInFlight);
-  // Escalation tasks come only from this run's rungs: LEAN_HISTORY_2_PATCH skips the closing activity (one
-  // marker) when no rung fired, as there is nothing open to close; a rung that fired, even one settled or in
-  // flight at closure, still has its task closed here after every firing has settled.
-  if (clock.startedAt && (!state.lean2 || firedRungs.size > 0)) {
+  if (clock.startedAt) {
     await state.records.cancelOpenEscalationTasks({ applicationNumber: input.applicationNumber, reason: `Заявление завершено: «${STAGE_TITLES_RU[state.stage]}»` });
   }
 }
