@@ -624,7 +624,8 @@ async function runFault(fault: Fault, ctx: { env: Env; workers: Workers; tempora
   fault.after?.(ctx.env.emulator);
   const checked = await check(ctx.env, runs);
   const unexpectedExits = ctx.workers.crashes.slice(crashesBefore);
-  const sdkInvariants = sdkCoreInvariantMessages(readFrom(ctx.workers.logFile, logBefore));
+  const rowLog = readFrom(ctx.workers.logFile, logBefore);
+  const sdkInvariants = sdkCoreInvariantMessages(rowLog);
   if (ctx.temporal.process.exitCode !== null) unexpectedExits.push(`Temporal server exited (${ctx.temporal.process.exitCode})`);
   return {
     fault: fault.name,
@@ -636,6 +637,7 @@ async function runFault(fault: Fault, ctx: { env: Env; workers: Workers; tempora
     injected,
     chaosError,
     unexpectedExits,
+    nondeterminism: rowLog.split(NONDETERMINISM_MARK).length - 1,
     note: sdkInvariants ? `${note}; sdk-core invariant messages ×${sdkInvariants}` : note,
     seconds: Math.round((Date.now() - startedAt) / 1000),
   };
@@ -660,6 +662,8 @@ function readFrom(file: string, offset: number): string {
  * Temporal server restart invalidated the worker's task tokens; no plugin code is involved. Counted per row so a
  * recurrence is visible; the row's verdict rests on what the cabinets received.
  */
+/** How sdk-core reports a workflow task whose history the workflow code does not replay. */
+export const NONDETERMINISM_MARK = '[TMPRL1100]';
 export const SDK_CORE_INVARIANTS = ['Trying to send a new WFT for a run which already has one', 'There are unprocessed protocol messages'];
 function sdkCoreInvariantMessages(log: string): number {
   return SDK_CORE_INVARIANTS.reduce((n, m) => n + log.split(m).length - 1, 0);

@@ -21,6 +21,11 @@ export interface RowOutcome {
   unexpectedExits: string[];
   /** Per-application findings (lost, doubled, stuck with its pending activity). */
   problems: string[];
+  /**
+   * Workflow tasks the worker failed with a nondeterminism error ([TMPRL1100]) during this row: a history its
+   * own code cannot replay. Every status may still arrive, but such a case can no longer be queried or moved on.
+   */
+  nondeterminism?: number;
 }
 
 export interface Verdict {
@@ -47,5 +52,6 @@ export function judgeRow(row: RowOutcome): Verdict {
   if (row.delivered !== row.expected) reasons.push(`${row.expected - row.delivered} statuses missing`);
   if (row.duplicates !== 0) reasons.push(`${row.duplicates} statuses doubled or out of order`);
   if (row.problems.length) reasons.push(`${row.problems.length} problems listed below`);
+  if (row.nondeterminism) reasons.push(`${row.nondeterminism} nondeterminism errors ([TMPRL1100]) in the worker log: a history does not replay`);
   return { ok: reasons.length === 0, reasons };
 }

@@ -36,6 +36,13 @@ describe('row verdict', () => {
     expect(judgeRow({ ...clean, unexpectedExits: ['worker 0: Error: boom'] }).reasons).toEqual(['unexpected process exits: worker 0: Error: boom']);
   });
 
+  it('fails a row whose worker could not replay a history, even if every status arrived', () => {
+    // The ЕЛК fast path of this round delivered every status and still failed here: a completed case whose
+    // history its own code does not replay can no longer be queried.
+    expect(judgeRow({ ...clean, nondeterminism: 0 }).ok).toBe(true);
+    expect(judgeRow({ ...clean, nondeterminism: 3 }).reasons).toEqual(['3 nondeterminism errors ([TMPRL1100]) in the worker log: a history does not replay']);
+  });
+
   it('fails on lost, unfinished or doubled work', () => {
     expect(judgeRow({ ...clean, finished: 3 }).ok).toBe(false);
     expect(judgeRow({ ...clean, delivered: 9 }).ok).toBe(false);
