@@ -699,7 +699,11 @@ export async function startStack(opts: { dir: string; topology: 'dev' | 'product
   // The "changed build" of a rolling restart: same workflow code, a different bundle (new build id and hash),
   // so the restarted workers must replay every open case from history.
   changedBundlePath = path.join(opts.dir, 'workflow-bundle-next.js');
-  fs.writeFileSync(changedBundlePath, `${bundle.code}\n// rebuilt ${new Date().toISOString()}\n`);
+  // The marker goes before the inline source map: the SDK base64-decodes everything after "base64," to the end,
+  // so a line appended after it decodes into the map's JSON whenever the map's base64 has no padding.
+  const mapAt = bundle.code.lastIndexOf('//# sourceMappingURL=data:');
+  if (mapAt < 0) throw new Error('the workflow bundle has no inline source map');
+  fs.writeFileSync(changedBundlePath, `${bundle.code.slice(0, mapAt)}// rebuilt ${new Date().toISOString()}\n${bundle.code.slice(mapAt)}`);
 
   // A fresh database per run: the checks count rows.
   const admin = new PgClient({ connectionString: pg.url });
