@@ -4,7 +4,7 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createTestContext, killProcess, sampleApplication, TestContext, TEST_DEPARTMENT, TEST_KEY_SPEC, waitFor } from '../support/harness';
+import { createTestContext, killProcess, sampleApplication, TestContext, waitFor, workerProcessEnv } from '../support/harness';
 
 const ROOT = path.resolve(__dirname, '../..');
 let ctx: TestContext;
@@ -35,21 +35,8 @@ it('runs with plain node on the prebuilt bundle and delivers the statuses of an 
   const child = spawn(process.execPath, [path.join(out, 'worker/main.js')], {
     cwd: out,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: ctx.stack.temporalAddress,
-      DATABASE_URL: ctx.stack.databaseUrl,
-      SMEV_ADAPTER_URL: ctx.emulator.url,
-      SMEV_EXCHANGE_DIR: ctx.emulator.exchangeDir,
-      CASE_PAYLOAD_KEYS: TEST_KEY_SPEC,
-      CASE_PAYLOAD_KEY_ACTIVE: 'test-2026',
-      CASE_TASK_QUEUE: ctx.taskQueue,
-      CASE_WEBHOOK_ENABLED: 'false',
-      CASE_WEEKLY_REPORT_SCHEDULE: 'false',
-      CASE_MIGRATE: 'true',
-      DEPARTMENT_INN: TEST_DEPARTMENT.senderInn,
-      CASE_WORKFLOW_BUNDLE: '',
-    },
+    // Empty CASE_WORKFLOW_BUNDLE: the compiled worker must find its own prebuilt bundle.
+    env: { ...workerProcessEnv(ctx), CASE_MIGRATE: 'true', CASE_WORKFLOW_BUNDLE: '' },
   });
   worker = child;
   let log = '';

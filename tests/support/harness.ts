@@ -163,25 +163,32 @@ export async function waitFor<T>(probe: () => T | Promise<T>, timeoutMs = 60_000
   }
 }
 
+/** The environment of a worker process wired to this context (worker/main.ts from sources or compiled). */
+export function workerProcessEnv(ctx: TestContext): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TEMPORAL_ADDRESS: ctx.stack.temporalAddress,
+    DATABASE_URL: ctx.stack.databaseUrl,
+    SMEV_ADAPTER_URL: ctx.emulator.url,
+    SMEV_EXCHANGE_DIR: ctx.emulator.exchangeDir,
+    CASE_PAYLOAD_KEYS: TEST_KEY_SPEC,
+    CASE_PAYLOAD_KEY_ACTIVE: 'test-2026',
+    CASE_TASK_QUEUE: ctx.taskQueue,
+    CASE_WEBHOOK_ENABLED: 'false',
+    CASE_WEEKLY_REPORT_SCHEDULE: 'false',
+    DEPARTMENT_INN: TEST_DEPARTMENT.senderInn,
+  };
+}
+
 /** Runs worker/main.ts as a separate process (so a test can SIGKILL it), wired to this context. */
 export function startWorkerProcess(ctx: TestContext, opts: { entry?: string; env?: Record<string, string> } = {}): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', opts.entry ?? 'worker/main.ts'], {
     cwd: path.resolve(__dirname, '../..'),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: ctx.stack.temporalAddress,
-      DATABASE_URL: ctx.stack.databaseUrl,
-      SMEV_ADAPTER_URL: ctx.emulator.url,
-      SMEV_EXCHANGE_DIR: ctx.emulator.exchangeDir,
-      CASE_PAYLOAD_KEYS: TEST_KEY_SPEC,
-      CASE_PAYLOAD_KEY_ACTIVE: 'test-2026',
-      CASE_TASK_QUEUE: ctx.taskQueue,
+      ...workerProcessEnv(ctx),
       CASE_WORKFLOW_BUNDLE: ctx.stack.bundlePath,
-      CASE_WEBHOOK_ENABLED: 'false',
-      CASE_WEEKLY_REPORT_SCHEDULE: 'false',
       ELK_RETRY_MAX_INTERVAL_MS: '500',
-      DEPARTMENT_INN: TEST_DEPARTMENT.senderInn,
       ...opts.env,
     },
   });
