@@ -47,6 +47,8 @@ interface Options {
   rate: number | null;
   /** Stack capture in the workflow sandbox (worker/workflowBundle.ts): off as in production, on to compare. */
   workflowStackTraces: WorkflowStackTraces;
+  /** Run the typical-path probe only and print its history event by event (what each event is for). */
+  probeOnly: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -73,6 +75,7 @@ function parseOptions(argv: string[]): Options {
     halfLoad: has('half-load') || has('rate'),
     rate: has('rate') ? Number(get('rate')) : null,
     workflowStackTraces: get('workflow-stack-traces') === 'on' ? 'on' : 'off',
+    probeOnly: has('probe-only'),
   };
 }
 
@@ -297,6 +300,21 @@ function localActivityType(m: temporal.api.history.v1.IMarkerRecordedEventAttrib
   } catch {
     return '?';
   }
+}
+
+/** One line per event: its number, type and what it names (activity, marker, update, attribute keys). */
+function describeEvents(h: temporal.api.history.v1.IHistory): string[] {
+  const E = temporal.api.enums.v1.EventType;
+  return (h.events ?? []).map((e) => {
+    const type = (E[e.eventType ?? 0] ?? '?').replace(/^EVENT_TYPE_/, '');
+    const detail =
+      e.activityTaskScheduledEventAttributes?.activityType?.name ??
+      (e.markerRecordedEventAttributes ? `${e.markerRecordedEventAttributes.markerName} ${e.markerRecordedEventAttributes.markerName === 'core_local_activity' ? localActivityType(e.markerRecordedEventAttributes) : ''}` : undefined) ??
+      (e.upsertWorkflowSearchAttributesEventAttributes ? Object.keys(e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {}).join(',') : undefined) ??
+      e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ??
+      '';
+    return `${String(e.eventId)} ${type} ${detail}`.trimEnd();
+  });
 }
 
 async function historyFigures(client: Client, ids: string[]): Promise<HistoryFigures> {
@@ -569,7 +587,7 @@ async function main(): Promise<void> {
   // 1. How many activity calls a typical lifecycle makes: from a real history, not from reading the code.
   let activityCalls = 15;
   let localActivityCalls = 0;
-  if (opts.ns.length || opts.scale) {
+  if (opts.ns.length || opts.scale || opts.probeOnly) {
     const tq = `bench-probe-${runTag}`;
     const w = await worker('real', tq, opts.workerOptions);
     const no = `PROBE-${runTag}`;
@@ -578,10 +596,15 @@ async function main(): Promise<void> {
     activityCalls = Math.round(h.activitiesPerApp);
     localActivityCalls = Math.round(h.localActivitiesPerApp);
     report.typicalLifecycle = h;
+    if (opts.probeOnly) {
+      const full = await cases.client.workflow.getHandle(no).fetchHistory();
+      for (const line of describeEvents(full)) say(`  ${line}`);
+    }
     say(`typical lifecycle: ${h.activitiesPerApp} activity + ${h.localActivitiesPerApp} local activity calls ${JSON.stringify(h.activityTypes)}, ${h.workflowTasksPerApp} workflow tasks, ${h.eventsPerApp} events, ${h.bytesPerApp} bytes`);
     await w.stop();
   }
 
+  if (opts.probeOnly) opts.ns = [];
   // 2. The three workloads at each n, one after another in the same run.
   const rows: Record<string, unknown>[] = [];
   for (const n of opts.ns) {
