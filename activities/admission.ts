@@ -4,9 +4,10 @@
 // "receive" event and computes the registration term (and the regulatory deadline when the term runs from
 // receipt): one marker in history instead of three plus a task-queue activity.
 import { ApplicationFailure } from '@temporalio/activity';
-import { ApplicationInput, ApplicationInputSchema, CaseEventRecord, INPUT_VALIDATION_ERROR, problemsOf, receivedAtProblem } from '../shared';
+import { ApplicationInput, ApplicationInputSchema, CaseEvent, CaseEventRecord, INPUT_VALIDATION_ERROR, problemsOf, receivedAtProblem } from '../shared';
 import type { ServiceProfile } from '../services';
 import { deadlineOrDefer, type ClockLedger, type DeadlineComputation } from './deadlines';
+import { deadlineEventRecord } from './recordWithDeadline';
 
 export interface AdmissionRequest {
   /** The workflow id: it must equal the application number. */
@@ -15,6 +16,8 @@ export interface AdmissionRequest {
   application: unknown;
   /** Workflow time of admission (the "receive" event). */
   at: string;
+  /** Compact cases: a deadline computed here is recorded here too, as event 2 (one marker fewer). */
+  recordDeadlineEvent?: boolean;
 }
 
 export interface Admission {
@@ -27,6 +30,8 @@ export interface Admission {
    * null when it starts at registration or the calendar does not cover it yet (the workflow asks again).
    */
   deadline?: DeadlineComputation | null;
+  /** The "deadline" event written as event 2 (recordDeadlineEvent and a deadline computed). */
+  deadlineEvent?: CaseEvent;
 }
 
 export function createAdmissionActivities(deps: {
@@ -57,7 +62,7 @@ export function createAdmissionActivities(deps: {
         ? await deps.computeStageDeadline({ serviceCode: input.serviceCode, stage: 'received', enteredAt: input.receivedAt })
         : null;
       // Idempotent (the record is keyed by application and event seq): a retried admission writes it once.
-      await deps.recordCaseEvent({
+      const received: CaseEventRecord = {
         applicationNumber: input.applicationNumber,
         serviceCode: input.serviceCode,
         channel: input.channel,
@@ -69,12 +74,18 @@ export function createAdmissionActivities(deps: {
         registeredAt: null,
         overdue: false,
         outcome: null,
-      });
+      };
+      await deps.recordCaseEvent(received);
       // After the record: a calendar gap defers the deadline to the task-queue computation, never the admission.
       const deadline =
         deps.computeDeadline && profile.termStartsAt === 'receipt'
           ? await deadlineOrDefer(deps.computeDeadline, { serviceCode: input.serviceCode, startedAt: input.receivedAt, suspensions: [], extensions: [] })
           : null;
+      if (req.recordDeadlineEvent && deadline) {
+        const record = deadlineEventRecord(received, { seq: 2, at: req.at }, deadline);
+        await deps.recordCaseEvent(record);
+        return { input, profile, receivedStageDeadline: term?.deadline ?? null, deadline, deadlineEvent: record.event };
+      }
       return { input, profile, receivedStageDeadline: term?.deadline ?? null, deadline };
     },
   };

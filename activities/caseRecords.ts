@@ -3,12 +3,12 @@
 // and applications (the overdue flag included); tasks for people are written by escalation's task board.
 import type { Pool } from 'pg';
 import type { Queryable } from '../db';
-import { closeClerkTaskByKey, insertClerkTask } from '../escalation';
+import { closeClerkTaskByKey, closeOpenEscalationTasks, insertClerkTask } from '../escalation';
 import type { ClerkTaskRequest } from '../escalation';
 import type { CaseEventRecord } from '../shared';
 
 export function createCaseRecordActivities(pool: Pool) {
-  return {
+  const records = {
     async recordCaseEvent(r: CaseEventRecord): Promise<void> {
       // One statement, so one round trip (it was BEGIN, two statements, COMMIT: 4, six times per case) and
       // still all or nothing: the event and the projection are written together or not at all.
@@ -34,6 +34,15 @@ export function createCaseRecordActivities(pool: Pool) {
       );
     },
 
+    /**
+     * The record that closes a case, and its open escalation tasks closed with it (compact cases, when no rung's
+     * task is still being written): one marker instead of two. Both writes are idempotent, so a retry is safe.
+     */
+    async recordClosingCaseEvent(req: { record: CaseEventRecord; escalationTasksReason: string }): Promise<void> {
+      await records.recordCaseEvent(req.record);
+      await closeOpenEscalationTasks(pool, req.record.applicationNumber, req.escalationTasksReason);
+    },
+
     async openClerkTask(t: ClerkTaskRequest): Promise<void> {
       await insertClerkTask(pool, t);
     },
@@ -42,6 +51,7 @@ export function createCaseRecordActivities(pool: Pool) {
       await closeClerkTaskByKey(pool, t.taskKey, t.resolution);
     },
   };
+  return records;
 }
 
 /** The breach rung's flag, set at once; the workflow's next record carries it too and never clears it. */

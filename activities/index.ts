@@ -11,7 +11,7 @@ import type { Notifier } from '../escalation';
 import type { RefusalRenderer } from '../refusal';
 import { createComplianceReportActivities } from '../reports';
 import type { ServiceRegistry } from '../services';
-import { UNKNOWN_SERVICE } from '../shared';
+import { UNKNOWN_SERVICE, type ElkDeliveryRequest, type ElkDeliveryResult } from '../shared';
 import type { ServiceProfile } from '../services';
 import { createAdmissionActivities } from './admission';
 import { createCaseRecordActivities, markCaseOverdue } from './caseRecords';
@@ -86,6 +86,19 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
   const elkDelivery = createElkDeliveryActivities(deps.pool, deps.elk, { replyWaitMs: deps.elkReplyWaitMs ?? 20_000, keys: deps.letterKeys });
   return {
     loadServiceProfile,
+    ...elkDelivery,
+    /**
+     * One status to the cabinet. The closing status of a compact case carries `askForFeedback`: once it is
+     * delivered, the applicant's feedback workflow is started here (one marker fewer than a local activity
+     * after it). A retry finds the status delivered and the feedback run started: both idempotent.
+     */
+    async pushStatusToElk(req: ElkDeliveryRequest & { askForFeedback?: FeedbackInput }): Promise<ElkDeliveryResult & { feedbackStarted?: boolean }> {
+      const { askForFeedback, ...status } = req;
+      const delivered = await elkDelivery.pushStatusToElk(status);
+      if (!askForFeedback || !deps.feedback?.startFeedback) return delivered;
+      await deps.feedback.startFeedback(askForFeedback, Context.current().info.taskQueue);
+      return { ...delivered, feedbackStarted: true };
+    },
     /** false: this worker has no client to start it with; the workflow then starts it as a child workflow. */
     async startApplicantFeedback(args: FeedbackInput): Promise<boolean> {
       if (!deps.feedback?.startFeedback) return false;
@@ -95,7 +108,6 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
     ...createAdmissionActivities({ loadServiceProfile, computeStageDeadline: deadlines.computeStageDeadline, recordCaseEvent: records.recordCaseEvent, computeDeadline: deadlines.computeDeadline }),
     ...createRecordWithDeadlineActivities({ recordCaseEvent: records.recordCaseEvent, computeDeadline: deadlines.computeDeadline }),
     ...records,
-    ...elkDelivery,
     ...deadlines,
     ...createRefusalActivities({ pool: deps.pool, renderer: deps.refusalRenderer, timeZone: deps.timeZone, keys: deps.letterKeys }),
     ...createResultDocumentActivities({ pool: deps.pool, keys: deps.letterKeys }),

@@ -62,6 +62,8 @@ export function sameShapeActivities(services: ServiceRegistry) {
     ...recordWithDeadline,
     // Same shape as the real worker (a client starts the feedback workflow): one marker, no child to run.
     startApplicantFeedback: async () => true,
+    // Same shape as the real worker: the closing status's delivery starts the feedback workflow.
+    pushStatusToElk: async (req: { askForFeedback?: unknown }) => ({ feedbackStarted: req.askForFeedback !== undefined }),
     loadServiceProfile: real.loadServiceProfile,
     computeDeadline: real.computeDeadline,
     computeStageDeadline: real.computeStageDeadline,

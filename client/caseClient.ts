@@ -24,6 +24,7 @@ import {
   ApplicationInput,
   ApplicationInputSchema,
   ClerkActionArgs,
+  COMPACT_HISTORY,
   ClerkActionName,
   ClerkActionSchemas,
   DEFAULT_TASK_QUEUE,
@@ -186,11 +187,11 @@ export class CaseClient {
         await this.client.workflow.start(applicationLifecycle, {
           workflowId: app.applicationNumber,
           taskQueue: this.taskQueue,
-          args: [app],
+          // Compact history (shared/lifecycle.ts): the stage lives in the applications projection, not in CaseStage.
+          args: [app, { historyShape: COMPACT_HISTORY }],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           typedSearchAttributes: !this.searchAttributes ? [] : [
             { key: SA.serviceCode, value: app.serviceCode },
-            { key: SA.stage, value: 'received' },
             ...(app.assignedClerk ? [{ key: SA.assignedClerk, value: app.assignedClerk }] : []),
           ],
         });

@@ -61,6 +61,23 @@ export interface CaseSnapshot {
   elk: { items: ElkStatusItem[]; delivered: number; problem: ElkDeliveryProblem | null };
 }
 
+/**
+ * How a run records its history, chosen by whoever starts it (the second workflow argument) and so fixed by the
+ * start event: new cases are started compact, cases started before it (one argument) replay as they ran.
+ * Versioning by input, not by patched(): a patch marker costs two events per case (the marker and the
+ * TemporalChangeVersion upsert). The rule it brings: upgrade workers before the clients that start cases.
+ */
+export const COMPACT_HISTORY = 'compact-2026-12';
+export interface LifecycleRunOptions {
+  historyShape?: typeof COMPACT_HISTORY;
+}
+
+/** The note of a "deadline" case event: the same words whether the workflow or a record activity writes it. */
+export function deadlineEventNote(computed: { deadline: string | null; dueDate: string | null } | null): string {
+  if (!computed) return 'срок будет рассчитан после обновления производственного календаря';
+  return computed.deadline ? `срок: ${computed.dueDate}` : 'срок приостановлен';
+}
+
 export interface LifecycleResult {
   applicationNumber: string;
   outcome: Stage;

@@ -4,7 +4,7 @@
 // ЕЛК delivery, the regulatory clock with its escalation ladder, stage terms, feedback at closure.
 import { allHandlersFinished, condition } from '@temporalio/workflow';
 import type { ApplicationInput } from '../shared/application';
-import type { LifecycleResult } from '../shared/lifecycle';
+import type { LifecycleResult, LifecycleRunOptions } from '../shared/lifecycle';
 import { chooseActivityKinds } from './lifecycle/activityKinds';
 import { acceptAdmission, admit, openCase, provisionalInput } from './lifecycle/admission';
 import { handleApplicantCallbacks } from './lifecycle/applicantCallbacks';
@@ -23,10 +23,10 @@ export { STATUS_ON_APPLICANT_RESPONSE_PATCH } from './lifecycle/applicantCallbac
 export { RESULT_DOCUMENT_PATCH } from './lifecycle/decisionLetters';
 export { HEARTBEAT_TIMEOUT } from './lifecycle/elkDelivery';
 
-export async function applicationLifecycle(rawInput: ApplicationInput): Promise<LifecycleResult> {
+export async function applicationLifecycle(rawInput: ApplicationInput, run?: LifecycleRunOptions): Promise<LifecycleResult> {
   // Decided once, before the first command, so every later call of this run takes the same kind.
-  const kinds = chooseActivityKinds();
-  const state = new CaseState(provisionalInput(rawInput, kinds.admitted), kinds.records, kinds.lean);
+  const kinds = chooseActivityKinds(run);
+  const state = new CaseState(provisionalInput(rawInput, kinds.admitted), kinds.records, kinds.lean, kinds.compact);
 
   // Handlers are registered before the first await (an Update arriving earlier would find no handler);
   // they wait for the service profile, which the first activity loads.
@@ -35,7 +35,7 @@ export async function applicationLifecycle(rawInput: ApplicationInput): Promise<
   answerQueries(state);
 
   // 1. Приём заявления: the input checked, the service profile loaded, "receive" recorded.
-  if (kinds.admitted) acceptAdmission(state, await admit(rawInput, kinds.admission));
+  if (kinds.admitted) acceptAdmission(state, await admit(rawInput, kinds.admission, kinds.compact));
   else state.profile = await state.records.loadServiceProfile(state.input.serviceCode);
   const profile = openCase(state, kinds.admitted);
 

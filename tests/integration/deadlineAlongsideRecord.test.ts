@@ -74,3 +74,41 @@ it('fails loudly on any other computation error (after the record is written)', 
   await expect(acts.recordCaseEventWithDeadline({ record: registration(app), ledger: { ...ledger, serviceCode: 'no-such-service' } })).rejects.toThrow(/unknown service/);
   expect(await storedEvents(app)).toEqual(['register']);
 });
+
+describe('compact cases: the same local activity writes the "deadline" event at the seq the workflow reserved', () => {
+  async function storedDeadlineEvent(app: string) {
+    const { rows } = await pool.query(
+      `SELECT e.seq, e.note, a.deadline, a.due_date::text AS due_date, a.last_event_seq
+         FROM case_events e JOIN applications a USING (application_number)
+        WHERE e.application_number = $1 AND e.action = 'deadline'`,
+      [app],
+    );
+    return rows;
+  }
+
+  it('records the deadline event with its term, and the projection carries the deadline', async () => {
+    const app = uniqueNumber('DL-SLOT');
+    const acts = createRecordWithDeadlineActivities({ recordCaseEvent: createCaseRecordActivities(pool).recordCaseEvent, computeDeadline: real.computeDeadline });
+    const computed = await acts.recordCaseEventWithDeadline({ record: registration(app), ledger, deadlineEvent: { seq: 3, at: '2026-11-30T08:00:00Z' } });
+    expect(await storedEvents(app)).toEqual(['register', 'deadline']);
+    const [row] = await storedDeadlineEvent(app);
+    expect(row).toMatchObject({ seq: 3, note: `срок: ${computed!.dueDate}`, due_date: computed!.dueDate, last_event_seq: 3 });
+    expect(row.deadline.toISOString()).toBe(new Date(computed!.deadline!).toISOString());
+    // A retried attempt writes nothing twice.
+    await acts.recordCaseEventWithDeadline({ record: registration(app), ledger, deadlineEvent: { seq: 3, at: '2026-11-30T08:00:00Z' } });
+    expect(await storedEvents(app)).toEqual(['register', 'deadline']);
+  });
+
+  it('with a calendar gap still fills the reserved seq, saying the term comes with the calendar update', async () => {
+    const app = uniqueNumber('DL-SLOT-GAP');
+    const acts = createRecordWithDeadlineActivities({
+      recordCaseEvent: createCaseRecordActivities(pool).recordCaseEvent,
+      computeDeadline: async () => {
+        throw ApplicationFailure.retryable('production calendar has no year 2027', CALENDAR_COVERAGE);
+      },
+    });
+    await expect(acts.recordCaseEventWithDeadline({ record: registration(app), ledger, deadlineEvent: { seq: 3, at: '2026-11-30T08:00:00Z' } })).resolves.toBeNull();
+    const [row] = await storedDeadlineEvent(app);
+    expect(row).toMatchObject({ seq: 3, note: 'срок будет рассчитан после обновления производственного календаря', deadline: null, last_event_seq: 3 });
+  });
+});

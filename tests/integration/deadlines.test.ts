@@ -206,6 +206,10 @@ it('fires every rung of a 30-working-day term across the New Year holidays once,
   expect(webhooks.filter((w) => JSON.stringify(w).includes(no)).length).toBe(6);
   await cases.applicantCancelled(no);
   await cases.result(no);
+  // Closing the case closes what the ladder left open, with the reason on each task (the closing record does
+  // it when no rung's task is still being written).
+  const { rows: closed } = await pool.query(`SELECT resolution FROM clerk_tasks WHERE application_number = $1 AND kind LIKE 'escalation:%' AND resolved_at IS NOT NULL`, [no]);
+  expect(closed.map((t) => t.resolution)).toEqual(Array(6).fill('Заявление завершено: «Заявление отозвано заявителем»'));
 });
 
 it('fires nothing for a case finished before its first rung', async () => {
@@ -281,6 +285,11 @@ it('counts a term that runs from receipt from receipt: a late registration eats 
   // The term runs before anyone registers the case.
   const before = await waitFor(async () => (await cases.state(no)).deadline);
   expect(before).toBe(fromReceipt.deadline);
+  // Admission computed it and wrote the "deadline" event right after "receive", once.
+  const early = await cases.history(no);
+  expect(early.slice(0, 2).map((e) => [e.seq, e.action, e.note])).toEqual([[1, 'receive', undefined], [2, 'deadline', `срок: ${fromReceipt.dueDate}`]]);
+  const { rows: deadlineEvents } = await pool.query(`SELECT seq FROM case_events WHERE application_number = $1 AND action = 'deadline'`, [no]);
+  expect(deadlineEvents.map((r) => r.seq)).toEqual([2]);
 
   await skip('4 days');
   await cases.act(no, 'register', { clerk: 'ivanova' });

@@ -4,6 +4,7 @@
 import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { ActivityInterfaceFor, LocalActivityInterfaceFor } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../../activities';
+import { COMPACT_HISTORY, type LifecycleRunOptions } from '../../shared/lifecycle';
 
 const RECORD_OPTIONS = {
   startToCloseTimeout: '30 seconds',
@@ -68,6 +69,11 @@ function oneAtATime<T extends object>(acts: T): T {
 export type LifecycleProxy = ActivityInterfaceFor<LifecycleActivities> | LocalActivityInterfaceFor<LifecycleActivities>;
 
 export interface ActivityKinds {
+  /**
+   * Started compact (COMPACT_HISTORY, the run's second argument): no patch marker at all, every patched path
+   * taken, and the compact paths of caseState.ts. Implies lean.
+   */
+  compact: boolean;
   /** LEAN_HISTORY_PATCH: every later patch is taken without its own marker. */
   lean: boolean;
   /** New cases: the admission activity checks the input and loads the profile (see admission.ts). */
@@ -79,12 +85,15 @@ export interface ActivityKinds {
 }
 
 /** Call before the first command of the run: the patch markers are the run's first events. */
-export function chooseActivityKinds(): ActivityKinds {
-  const lean = patched(LEAN_HISTORY_PATCH);
+export function chooseActivityKinds(run: LifecycleRunOptions | undefined): ActivityKinds {
+  // Read from the start event's arguments, so the same on every replay; an older case has no second argument.
+  const compact = run?.historyShape === COMPACT_HISTORY;
+  const lean = compact || patched(LEAN_HISTORY_PATCH);
   const admitted = lean || patched(ADMISSION_PATCH);
   const local = admitted || patched(LOCAL_ACTIVITIES_PATCH);
   const oneLocalAtATime = local && (lean || patched(ONE_LOCAL_ACTIVITY_AT_A_TIME_PATCH));
   return {
+    compact,
     lean,
     admitted,
     records: !local ? records : oneLocalAtATime ? oneAtATime(localRecords) : localRecords,

@@ -43,10 +43,11 @@ export interface AdmittedCase {
 }
 
 /** Checks the input (same zod schema as the client), loads the profile, records "receive": one marker. */
-export async function admit(rawInput: ApplicationInput, admissionActivities: LifecycleProxy): Promise<AdmittedCase> {
+export async function admit(rawInput: ApplicationInput, admissionActivities: LifecycleProxy, compact: boolean): Promise<AdmittedCase> {
   const at = new Date().toISOString();
   try {
-    return { at, admission: await admissionActivities.admitApplication({ workflowId: workflowInfo().workflowId, application: rawInput, at }) };
+    const request = { workflowId: workflowInfo().workflowId, application: rawInput, at, ...(compact ? { recordDeadlineEvent: true } : {}) };
+    return { at, admission: await admissionActivities.admitApplication(request) };
   } catch (err) {
     const cause = activityFailureOfType(err, INPUT_VALIDATION_ERROR);
     if (cause) rejectInput(cause.message);
@@ -62,8 +63,10 @@ export function acceptAdmission(state: CaseState, { at, admission }: AdmittedCas
   state.stageEnteredAt = input.receivedAt;
   state.receivedStageDeadline = admission.receivedStageDeadline;
   state.history.push({ seq: 1, stage: 'received', action: 'receive', actor: `channel:${input.channel}`, at });
+  // Compact cases: admission wrote the "deadline" event too (event 2) when it computed the deadline.
+  if (admission.deadlineEvent) state.history.push(admission.deadlineEvent);
   state.profile = admission.profile;
-  if (state.lean && admission.deadline) state.deadlineAlongside = { version: 1, result: Promise.resolve(admission.deadline) };
+  if (state.lean && admission.deadline) state.deadlineAlongside = { version: 1, result: Promise.resolve(admission.deadline), recorded: !!admission.deadlineEvent };
 }
 
 /** Starts a term that runs from receipt and sets the case's search attributes; returns the loaded profile. */
@@ -73,7 +76,8 @@ export function openCase(state: CaseState, admitted: boolean): ServiceProfile {
   // Profiles recorded before termStartsAt existed replay as before: the term starts at registration.
   if (profile.termStartsAt === 'receipt') state.startClock(input.receivedAt);
   let initialAttributes: SearchAttributeUpdatePair[] = [
-    { key: SA.stage, value: state.stage },
+    // Compact cases keep the stage in the applications projection only.
+    ...(state.compact ? [] : [{ key: SA.stage, value: state.stage }]),
     { key: SA.serviceCode, value: input.serviceCode },
     ...(state.assignedClerk ? [{ key: SA.assignedClerk, value: state.assignedClerk }] : []),
   ];

@@ -2,16 +2,16 @@
 // clock, stage terms) reads and changes, and that queries answer from. Changes that belong together — a stage
 // change suspends the clock, queues its ЕЛК status, updates the search attribute and writes the case record —
 // are its methods, so they happen in one order everywhere.
-import { CancellationScope, condition, isCancellation, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, patched, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { DeadlineComputation, RefusalDraft } from '../../activities';
 import type { RegulatoryLedger } from '../../calendar';
 import type { ApplicationInput } from '../../shared/application';
 import type { ClerkActionName } from '../../shared/clerkActionRules';
-import type { CaseEvent, CaseSnapshot, ElkDeliveryProblem, ElkStatusItem, LifecycleResult } from '../../shared/lifecycle';
+import { deadlineEventNote, type CaseEvent, type CaseSnapshot, type ElkDeliveryProblem, type ElkStatusItem, type LifecycleResult } from '../../shared/lifecycle';
 import { SA } from '../../shared/names';
 import type { ServiceProfile } from '../../shared/serviceProfile';
-import { isTerminal, Stage } from '../../shared/stages';
+import { isTerminal, Stage, STAGE_TITLES_RU } from '../../shared/stages';
 import type { LifecycleProxy } from './activityKinds';
 import { deadlineQuery, historyQuery, refusalDraftQuery, stateQuery } from './messages';
 
@@ -53,8 +53,15 @@ export class CaseState {
   clockVersion = 0;
   // LEAN_HISTORY_PATCH: the first deadline of a clock version comes with a local activity that runs anyway
   // (admission, or the record of the action that started the clock); null inside: the calendar had a gap.
-  deadlineAlongside: { version: number; result: Promise<DeadlineComputation | null> } | null = null;
+  // Compact cases: `recorded` when the local activity also wrote the "deadline" event (the workflow skips its own).
+  deadlineAlongside: { version: number; result: Promise<DeadlineComputation | null>; recorded?: boolean } | null = null;
   computeDeadlineWithNextRecord = false;
+  // Escalation rungs whose task-queue activity has not settled; the closing record closes escalation tasks
+  // itself only when there are none (compact cases), and a rung fired after it undoes that.
+  escalationsPending = 0;
+  escalationTasksClosedByRecord = false;
+  // Compact cases: the delivery of the closing status started the feedback workflow (closure.ts, elkDelivery.ts).
+  feedbackStartedWithDelivery = false;
 
   constructor(
     input: ApplicationInput,
@@ -62,6 +69,8 @@ export class CaseState {
     readonly records: LifecycleProxy,
     /** LEAN_HISTORY_PATCH (see activityKinds.ts). */
     readonly lean: boolean,
+    /** COMPACT_HISTORY (see activityKinds.ts). */
+    readonly compact: boolean,
   ) {
     this.input = input;
     this.assignedClerk = input.assignedClerk ?? null;
@@ -118,8 +127,11 @@ export class CaseState {
     });
   }
 
-  /** Appends an event to the case history and writes the case record after the writes before it. */
-  record(action: string, actor: string, note?: string): Promise<void> {
+  /**
+   * Appends an event to the case history and writes the case record after the writes before it. `closing`: the
+   * reason to close the case's open escalation tasks with this record (compact cases, see moveTo).
+   */
+  record(action: string, actor: string, note?: string, closing?: string): Promise<void> {
     const { input } = this;
     const event: CaseEvent = { seq: this.history.length + 1, stage: this.stage, action, actor, at: new Date().toISOString(), ...(note ? { note } : {}) };
     this.history.push(event);
@@ -140,12 +152,28 @@ export class CaseState {
       const { clock } = this;
       this.computeDeadlineWithNextRecord = false;
       const ledger = { serviceCode: input.serviceCode, startedAt: clock.startedAt!, suspensions: clock.suspensions.map((x) => ({ ...x })), extensions: clock.extensions.map((x) => ({ ...x })) };
+      if (this.compact) {
+        // The "deadline" event's seq is reserved now (later records must not take it); its note comes with the result.
+        const deadlineEvent: CaseEvent = { seq: this.history.length + 1, stage: this.stage, action: 'deadline', actor: 'system', at: event.at };
+        this.history.push(deadlineEvent);
+        const result = this.recordChain
+          .then(() => this.records.recordCaseEventWithDeadline({ record: entry, ledger, deadlineEvent: { seq: deadlineEvent.seq, at: deadlineEvent.at } }))
+          .then((computed) => {
+            deadlineEvent.note = deadlineEventNote(computed);
+            return computed;
+          });
+        this.deadlineAlongside = { version: this.clockVersion, result, recorded: true };
+        this.recordChain = result.then(() => undefined);
+        return this.recordChain;
+      }
       const result = this.recordChain.then(() => this.records.recordCaseEventWithDeadline({ record: entry, ledger }));
       this.deadlineAlongside = { version: this.clockVersion, result };
       this.recordChain = result.then(() => undefined);
       return this.recordChain;
     }
-    this.recordChain = this.recordChain.then(() => this.records.recordCaseEvent(entry));
+    this.recordChain = this.recordChain.then(() =>
+      closing === undefined ? this.records.recordCaseEvent(entry) : this.records.recordClosingCaseEvent({ record: entry, escalationTasksReason: closing }),
+    );
     return this.recordChain;
   }
 
@@ -175,8 +203,37 @@ export class CaseState {
       this.clockVersion++;
     }
     this.enqueueElkStatus(next, elkStatus === undefined ? profile.elkStatusByStage[next] : elkStatus, attachment);
-    this.upsertCaseAttributes([{ key: SA.stage, value: next }]);
+    // Compact cases keep the stage in the applications projection only (the case list reads it there).
+    if (!this.compact) this.upsertCaseAttributes([{ key: SA.stage, value: next }]);
+    // Compact cases close their escalation tasks with the closing record when no rung's task is still being
+    // written; otherwise the regulatory clock closes them once those have settled (regulatoryClock.ts).
+    if (this.compact && isTerminal(next) && clock.startedAt && this.escalationsPending === 0) {
+      this.escalationTasksClosedByRecord = true;
+      return this.record(action, actor, note, escalationClosingReason(next));
+    }
     return this.record(action, actor, note);
+  }
+
+  /**
+   * Waits until `interrupted()` holds or `ms` pass; true when interrupted. The timer is cancelled only if the
+   * case is still open: a timer left behind by a closing case is dropped with the run, which costs no event,
+   * where cancelling it is one (compact cases; older ones cancel, as their histories say).
+   */
+  async waitUnless(interrupted: () => boolean, ms: number): Promise<boolean> {
+    if (!this.compact) return condition(interrupted, ms);
+    if (interrupted()) return true; // no timer at all
+    const timerScope = new CancellationScope();
+    const conditionScope = new CancellationScope();
+    const timer = timerScope.run(() => sleep(ms)).then(() => false);
+    const met = conditionScope.run(() => condition(interrupted)).then(() => true);
+    // The loser is cancelled by us (or left pending): its rejection is expected, not an unhandled one. A
+    // cancellation of the run itself still rejects the race and reaches the caller, as condition()'s would.
+    timer.catch(() => undefined);
+    met.catch(() => undefined);
+    const wasInterrupted = await Promise.race([met, timer]);
+    if (!wasInterrupted) conditionScope.cancel();
+    else if (!this.closed) timerScope.cancel();
+    return wasInterrupted;
   }
 
   /** Starts the regulatory term (at receipt or at registration); a term already running is not restarted. */
@@ -211,6 +268,11 @@ export class CaseState {
       elkStatusesSkipped: this.elkItems.filter((i) => i.state === 'skipped').length,
     };
   }
+}
+
+/** Why a closing case's escalation tasks are closed (the task board shows it as the resolution). */
+export function escalationClosingReason(stage: Stage): string {
+  return `Заявление завершено: «${STAGE_TITLES_RU[stage]}»`;
 }
 
 /** The case system reads the case through these queries. */

@@ -11,19 +11,27 @@ import type { CaseState } from './caseState';
 export const FEEDBACK_AT_CLOSURE_PATCH = 'feedback-at-closure';
 
 export async function askForFeedbackAtClosure(state: CaseState): Promise<void> {
+  // Compact cases: the closing status's delivery already started it (elkDelivery.ts).
+  if (state.feedbackStartedWithDelivery) return;
   if (state.patched(FEEDBACK_AT_CLOSURE_PATCH)) await startFeedback(state);
 }
 
-async function startFeedback(state: CaseState): Promise<void> {
+/** What the feedback workflow is started with: the case as served, and how to reach the applicant. */
+export function feedbackRequest(state: CaseState): FeedbackInput {
   const { input } = state;
   const applicant = input.applicant;
   const phone = applicant.kind === 'person' && applicant.phone && /^\+7\d{10}$/.test(applicant.phone) ? applicant.phone : undefined;
   const email = applicant.kind === 'person' ? applicant.email : undefined;
-  const args: FeedbackInput = {
+  return {
     applicationNumber: input.applicationNumber,
     serviceCode: input.serviceCode,
     served: { outcome: state.stage as 'resultIssued' | 'refused' | 'cancelled', servedAt: new Date().toISOString(), contact: { ...(phone ? { phone } : {}), ...(email ? { email } : {}) } },
   };
+}
+
+async function startFeedback(state: CaseState): Promise<void> {
+  const { input } = state;
+  const args = feedbackRequest(state);
   // LEAN_HISTORY_PATCH: started by a local activity (one marker) where the worker has a client for it.
   if (state.lean && (await state.records.startApplicantFeedback(args))) return;
   try {

@@ -7,6 +7,7 @@ import { ELK_BUSINESS_REJECTION } from '../../shared/lifecycle';
 import type { ServiceProfile } from '../../shared/serviceProfile';
 import { STAGE_TITLES_RU } from '../../shared/stages';
 import type { CaseState } from './caseState';
+import { feedbackRequest } from './closure';
 import { activityFailureOfType } from './failures';
 
 // Nested time-outs (docs/reliability.md, "Recovery bounds"): the adapter's HTTP timeout (8 s) < heartbeat timeout (10 s) <
@@ -36,8 +37,11 @@ export async function deliverStatusesToElk(state: CaseState, loaded: ServiceProf
     await condition(() => state.elkDelivered < elkItems.length || (state.closed && state.elkDelivered === elkItems.length));
     if (state.elkDelivered === elkItems.length) return; // terminal and drained
     const item = elkItems[state.elkDelivered];
+    // Compact cases: the closing status, once in the cabinet, starts the feedback workflow in the same activity
+    // (the applicant is asked only after seeing the result; one local activity fewer at closure).
+    const askForFeedback = state.compact && state.closed && state.elkDelivered === elkItems.length - 1 ? feedbackRequest(state) : undefined;
     try {
-      await elk.pushStatusToElk({
+      const delivered = await elk.pushStatusToElk({
         applicationNumber: input.applicationNumber,
         seq: item.seq,
         stage: item.stage,
@@ -53,7 +57,9 @@ export async function deliverStatusesToElk(state: CaseState, loaded: ServiceProf
         generation: item.generation,
         serviceCode: input.serviceCode,
         ...(input.epgu ? { epgu: input.epgu } : {}),
+        ...(askForFeedback ? { askForFeedback } : {}),
       });
+      if (delivered?.feedbackStarted) state.feedbackStartedWithDelivery = true;
       item.state = 'delivered';
       state.elkDelivered++;
     } catch (err) {

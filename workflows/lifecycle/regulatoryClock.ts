@@ -5,9 +5,9 @@
 import { condition, proxyActivities } from '@temporalio/workflow';
 import type { DeadlineComputation, LifecycleActivities } from '../../activities';
 import { SA } from '../../shared/names';
-import { STAGE_TITLES_RU } from '../../shared/stages';
+import { deadlineEventNote } from '../../shared/lifecycle';
 import type { LifecycleProxy } from './activityKinds';
-import type { CaseState } from './caseState';
+import { escalationClosingReason, type CaseState } from './caseState';
 
 // Escalation tasks are written at once; their notifications retry for about a day, then give up loudly.
 const escalations = proxyActivities<LifecycleActivities>({
@@ -29,9 +29,10 @@ export async function watchRegulatoryClock(state: CaseState, deadlines: Lifecycl
   await condition(() => clock.startedAt !== null || state.closed);
   while (!state.closed) {
     const version = state.clockVersion;
-    const alongside = state.deadlineAlongside?.version === version ? state.deadlineAlongside.result : null;
+    const alongside = state.deadlineAlongside?.version === version ? state.deadlineAlongside : null;
     state.deadlineAlongside = null;
-    const computed = (alongside && (await alongside)) ?? await state.unlessFinished(() =>
+    const computedAlongside = alongside && (await alongside.result);
+    const computed = computedAlongside ?? await state.unlessFinished(() =>
       deadlines.computeDeadline({
         serviceCode: input.serviceCode,
         startedAt: clock.startedAt!,
@@ -42,12 +43,13 @@ export async function watchRegulatoryClock(state: CaseState, deadlines: Lifecycl
     if (!computed) break;
     if (version !== state.clockVersion) continue; // the clock moved while we computed
     applyDeadline(state, computed);
-    void state.record('deadline', 'system', computed.deadline ? `срок: ${computed.dueDate}` : 'срок приостановлен');
+    // Compact cases: the local activity that computed it also wrote the "deadline" event (caseState.record).
+    if (!(computedAlongside && alongside.recorded)) void state.record('deadline', 'system', deadlineEventNote(computed));
     let moved = false;
     // A rung fires once per case: one that fired before the clock moved is not repeated.
     for (const rung of computed.rungs.filter((r) => !firedRungs.has(r.rung))) {
       const wait = Math.max(0, Date.parse(rung.fireAt) - Date.now());
-      const interrupted = await condition(() => state.clockVersion !== version || state.closed, wait);
+      const interrupted = await state.waitUnless(() => state.clockVersion !== version || state.closed, wait);
       if (interrupted) {
         moved = true;
         break;
@@ -57,8 +59,11 @@ export async function watchRegulatoryClock(state: CaseState, deadlines: Lifecycl
         state.overdue = true;
         state.upsertCaseAttributes([{ key: SA.overdue, value: true }]);
       }
+      // A task written after the closing record must be closed by the clock, not by that record.
+      state.escalationTasksClosedByRecord = false;
+      state.escalationsPending++;
       // Not awaited: a notification channel that is down must not hold back the next rung.
-      escalationsInFlight.push(escalations.fireEscalationRung({
+      const firing = escalations.fireEscalationRung({
         applicationNumber: input.applicationNumber,
         serviceCode: input.serviceCode,
         serviceTitle: state.service.title,
@@ -69,13 +74,14 @@ export async function watchRegulatoryClock(state: CaseState, deadlines: Lifecycl
         firedAt: new Date().toISOString(),
         assignedClerk: state.assignedClerk,
         flagsOverdue: rung.flagsOverdue,
-      }));
+      });
+      escalationsInFlight.push(firing.finally(() => state.escalationsPending--));
       void state.record(`escalation:${rung.rung}`, 'system', rung.notify.join(', '));
     }
     if (!moved) await condition(() => state.clockVersion !== version || state.closed);
   }
   await Promise.allSettled(escalationsInFlight);
-  if (clock.startedAt) {
-    await state.records.cancelOpenEscalationTasks({ applicationNumber: input.applicationNumber, reason: `Заявление завершено: «${STAGE_TITLES_RU[state.stage]}»` });
+  if (clock.startedAt && !state.escalationTasksClosedByRecord) {
+    await state.records.cancelOpenEscalationTasks({ applicationNumber: input.applicationNumber, reason: escalationClosingReason(state.stage) });
   }
 }

@@ -19,7 +19,7 @@ export async function watchStageTerms(state: CaseState, deadlines: LifecycleProx
           ? state.receivedStageDeadline && { deadline: state.receivedStageDeadline }
           : await state.unlessFinished(() => deadlines.computeStageDeadline({ serviceCode: input.serviceCode, stage: watched, enteredAt: state.stageEnteredAt }));
       if (term && version === state.stageVersion) {
-        const left = await condition(() => state.stageVersion !== version || state.closed, Math.max(0, Date.parse(term.deadline) - Date.now()));
+        const left = await state.waitUnless(() => state.stageVersion !== version || state.closed, Math.max(0, Date.parse(term.deadline) - Date.now()));
         if (!left) {
           await state.records.openClerkTask({
             taskKey: `stage-term:${input.applicationNumber}:${watched}:${version}`,
