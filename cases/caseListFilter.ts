@@ -2,7 +2,7 @@
 // callers with strings (the HTTP query string, the operator's flags), so both are refused alike, naming the field.
 // Every string is bounded before any split, regex or date parse runs.
 import { z } from 'zod';
-import { boundedString, isoInstantSchema, plainString, STAGES, type Stage } from '../shared';
+import { boundedString, isoInstantSchema, isTerminal, plainString, STAGES, type Stage } from '../shared';
 
 /** Orders of the list: the most urgent first (open cases), or by receipt (oldest or newest first). */
 export const CASE_LIST_ORDERS = ['deadline', 'received', 'receivedDesc'] as const;
@@ -52,7 +52,7 @@ const filterFields = {
   clerk: plainString('clerk', 100).optional(),
   /** true: no clerk assigned; false: some clerk assigned. */
   unassigned: flag('unassigned').optional(),
-  /** true: open (not completed); false: completed; 'any': both. Default: true, or 'any' when stages are named. */
+  /** true: open (not completed); false: completed; 'any': both. Default: true, or 'any' when a final stage is named. */
   open: z.union([flag('open'), z.literal('any')], { message: 'open: true, false или any (true, false or any)' }).optional(),
   /** true: flagged by the breach rung or past the deadline (before completion, for closed cases). */
   overdue: flag('overdue').optional(),
@@ -104,7 +104,7 @@ export const CaseListQuerySchema = z
         .enum(['true', 'false', 'any'], { message: 'open: true, false или any (true, false or any)' })
         .transform((s) => (s === 'any' ? ('any' as const) : s === 'true'))
         .optional()
-        .describe('true — открытые (по умолчанию), false — завершённые, any — все; если названы стадии, по умолчанию any (open, completed or any)'),
+        .describe('true — открытые (по умолчанию), false — завершённые, any — все; если названа окончательная стадия, по умолчанию any (open, completed or any; any by default when a final stage is named)'),
       overdue: boolText('overdue').optional().describe('true — отмечено просроченным или срок прошёл (flagged or past the deadline)'),
       dueBefore: filterFields.dueBefore.describe('срок раньше этого момента, ISO 8601 с часовым поясом (deadline before, exclusive)'),
       receivedFrom: filterFields.receivedFrom.describe('поступило не раньше, ISO 8601 с часовым поясом (received at or after)'),
@@ -134,6 +134,7 @@ export function caseListRequestOf(q: CaseListQuery): { filter: CaseListFilter; p
 /** Whether the list is of open cases, completed ones or both, with the default applied. */
 export function openStateOf(open: boolean | 'any' | undefined, stages: readonly Stage[] | undefined): boolean | 'any' {
   if (open !== undefined) return open;
-  // Naming stages names open or completed ones already: `stage=refused` lists refusals, not nothing.
-  return stages && stages.length > 0 ? 'any' : true;
+  // A final stage named names completed cases: `stage=refused` lists refusals, not nothing. Open stages stay
+  // "open" (the same rows, and the partial indexes of open cases serve them).
+  return stages?.some(isTerminal) ? 'any' : true;
 }

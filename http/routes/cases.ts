@@ -74,7 +74,7 @@ export function caseRoutes(deps: HttpApiDeps): RouteSpec[] {
       description:
         'Read from the applications projection in PostgreSQL (Temporal visibility no longer carries the stage of new cases). ' +
         'Filters combine with AND; stage takes one stage or several (comma-separated or repeated). open: true (default), false ' +
-        '(completed) or any; with stages named the default is any. Keyset pages: pass nextCursor as cursor with the same filters. ' +
+        '(completed) or any; with a final stage named (refused, resultIssued, cancelled) the default is any. Keyset pages: pass nextCursor as cursor with the same filters. ' +
         'A clerk lists their own cases; other roles their department’s.',
       tag: 'cases',
       roles: READERS,
