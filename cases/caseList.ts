@@ -91,14 +91,17 @@ function encodeCursor(c: Cursor): string {
 }
 
 function decodeCursor(text: string, order: CaseListOrder, fingerprint: string): Cursor {
-  let c: Partial<Cursor>;
+  let parsed: unknown;
   try {
-    c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<Cursor>;
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
   } catch {
     throw cursorProblem('cursor: значение nextCursor из предыдущей страницы (nextCursor of the previous page)');
   }
+  // A cursor comes back from the caller: anything JSON may decode to (null, a number, an array) is possible.
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw cursorProblem('cursor: значение nextCursor из предыдущей страницы (nextCursor of the previous page)');
+  const c = parsed as Partial<Cursor>;
   const keyOk = c.k === null || (typeof c.k === 'string' && SORT_KEY.test(c.k));
-  if (!c || c.v !== 1 || typeof c.n !== 'string' || c.n.length > 36 || !keyOk || typeof c.f !== 'string' || (order !== 'deadline' && c.k === null)) {
+  if (c.v !== 1 || typeof c.n !== 'string' || c.n.length > 36 || !keyOk || typeof c.f !== 'string' || (order !== 'deadline' && c.k === null)) {
     throw cursorProblem('cursor: значение nextCursor из предыдущей страницы (nextCursor of the previous page)');
   }
   if (c.o !== order || c.f !== fingerprint) {

@@ -1,9 +1,11 @@
 // The case list over a real PostgreSQL (a throwaway cluster of its own): filters, keyset pages over more rows
 // than a page, bad filters refused naming the field, the caller's scope, and the string form the HTTP API and
 // the operator's command line parse.
+import fc from 'fast-check';
 import { caseListRequestOf, CaseListQuerySchema, listCases, type CaseListFilter, type CaseListPage, type CaseListRow, type CaseListScope } from '../../cases';
 import { InputValidationError, STAGE_TITLES_RU } from '../../shared';
 import { startTestDatabase, type TestDatabase } from '../escalation/support';
+import { hostileString, hostileValue } from '../hostile/arbitraries';
 
 let db: TestDatabase;
 // Friday 6 March 2026, 10:00 in Moscow.
@@ -288,5 +290,61 @@ describe('the string form (query string, command line)', () => {
     const r = parse(q);
     expect(r.success).toBe(false);
     expect(r.error!.issues.map((i) => i.path.map(String).reduce((a, p) => (/^\d+$/.test(p) ? `${a}[${p}]` : a ? `${a}.${p}` : p), ''))).toContain(field);
+  });
+});
+
+describe('hostile input (fast-check)', () => {
+  const KEYS = ['stage', 'serviceCode', 'clerk', 'unassigned', 'open', 'overdue', 'dueBefore', 'receivedFrom', 'receivedTo', 'limit', 'cursor', 'order'];
+  const plausible = fc.constantFrom('true', 'false', 'any', 'underReview', 'refused,cancelled', 'received, registered', '2026-03-01T00:00:00Z', '2026-03-01T00:00:00+03:00', '10', '500', 'deadline', 'receivedDesc', 'SVC-PAGE', 'clerk-1');
+  // What a query string can carry: strings, or arrays of them when a parameter repeats.
+  const query = fc.dictionary(fc.oneof(fc.constantFrom(...KEYS), hostileString(20)), fc.oneof(plausible, hostileString(300), fc.array(fc.oneof(plausible, hostileString(50)), { maxLength: 12 })), { maxKeys: 6 });
+  const cyrillic = /[А-Яа-яЁё]/;
+
+  test('any query is a page or a refusal naming each field in Russian and English, never a database error', async () => {
+    let pages = 0;
+    let refusals = 0;
+    await fc.assert(
+      fc.asyncProperty(query, async (q) => {
+        const r = CaseListQuerySchema.safeParse(q);
+        if (!r.success) {
+          refusals++;
+          for (const issue of r.error.issues) expect(issue.message).toMatch(cyrillic);
+          return;
+        }
+        const { filter, page } = caseListRequestOf(r.data);
+        try {
+          expect((await listCases(db.pool, filter, page)).items.length).toBeLessThanOrEqual(page.limit ?? 50);
+          pages++;
+        } catch (err) {
+          expect(err).toBeInstanceOf(InputValidationError);
+          refusals++;
+        }
+      }),
+      { numRuns: 400 },
+    );
+    // Both kinds of outcome happened: the property was not vacuous.
+    expect(pages).toBeGreaterThan(10);
+    expect(refusals).toBeGreaterThan(10);
+  });
+
+  test('any cursor, forged or mangled, is a page or a refusal naming the cursor', async () => {
+    const real = (await list({ serviceCode: 'SVC-PAGE' }, { limit: 5 })).nextCursor!;
+    const decoded = JSON.parse(Buffer.from(real, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const forged = fc.oneof(
+      fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v) ?? 'null').toString('base64url')),
+      fc.record({ key: fc.constantFrom('v', 'o', 'k', 'n', 'f'), value: hostileValue }).map(({ key, value }) => Buffer.from(JSON.stringify({ ...decoded, [key]: value })).toString('base64url')),
+      hostileString(100).map((t) => Buffer.from(t).toString('base64url')),
+    );
+    await fc.assert(
+      fc.asyncProperty(forged, async (cursor) => {
+        try {
+          await listCases(db.pool, { serviceCode: 'SVC-PAGE' }, { limit: 5, cursor });
+        } catch (err) {
+          expect(err).toBeInstanceOf(InputValidationError);
+          expect((err as InputValidationError).problems.map((p) => p.field)).toEqual(['cursor']);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
