@@ -1,5 +1,5 @@
 -- Indexes for the case list (cases/caseList.ts, GET /cases): each common list reads its page in index order and
--- stops after it, instead of sorting the projection. On 300 k open + 300 k completed cases (bench/caseList.ts)
+-- stops after it, instead of sorting the projection. On 300 k open + 300 k completed cases (tests/cases/caseList.bench.ts)
 -- a page took 38 ms (a clerk's own list), 257 ms (completed, newest first), 84 ms (by receipt) without them and
 -- 1-3 ms with them; filling the 600 k rows took ~10 us a row more.
 -- A clerk's own open cases, nearest deadline first (the inbox's and the API's most frequent list).

@@ -2,12 +2,14 @@
 // a fresh database every run) filled with --open open and --closed completed cases (300 clerks, 20 services,
 // a tenth started over the API with a department), then each typical list timed --reps times (first page, and
 // the page after --walk pages for the cursor). Prints the median and max per query.
-// Run: node -r ts-node/register/transpile-only bench/caseList.ts [--open 300000] [--closed 300000] [--reps 7] [--walk 20] [--explain]
+// It lives beside the tests because, like them, it writes the projection directly (product code writes it only
+// through activities/caseRecords.ts); jest does not run it (not *.test.ts).
+// Run: node -r ts-node/register/transpile-only tests/cases/caseList.bench.ts [--open 300000] [--closed 300000] [--reps 7] [--walk 20] [--explain]
 import * as path from 'node:path';
 import { Client as PgClient, Pool } from 'pg';
-import { caseListQuery, listCases, type CaseListFilter, type CaseListPage, type CaseListScope } from '../cases';
-import { migrate } from '../db';
-import { ROOT, startLocalPostgres } from '../scripts/localStack';
+import { caseListQuery, listCases, type CaseListFilter, type CaseListPage, type CaseListScope } from '../../cases';
+import { migrate } from '../../db';
+import { ROOT, startLocalPostgres } from '../../scripts/localStack';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
