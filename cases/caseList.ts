@@ -81,7 +81,13 @@ interface Cursor {
   f: string;
 }
 
-const SORT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const SORT_KEY = /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+/** A real instant (no 30 February, no hour 25): PostgreSQL would refuse the cast with an error of its own. */
+const isSortKey = (k: string): boolean => {
+  if (!SORT_KEY.test(k)) return false;
+  const ms = Date.parse(`${k.slice(0, 23)}Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 23) === k.slice(0, 23);
+};
 const sortKey = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 const cursorProblem = (rule: string) => new InputValidationError('listCases: некорректный курсор (invalid cursor)', [{ field: 'cursor', rule }]);
@@ -100,7 +106,7 @@ function decodeCursor(text: string, order: CaseListOrder, fingerprint: string): 
   // A cursor comes back from the caller: anything JSON may decode to (null, a number, an array) is possible.
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw cursorProblem('cursor: значение nextCursor из предыдущей страницы (nextCursor of the previous page)');
   const c = parsed as Partial<Cursor>;
-  const keyOk = c.k === null || (typeof c.k === 'string' && SORT_KEY.test(c.k));
+  const keyOk = c.k === null || (typeof c.k === 'string' && isSortKey(c.k));
   if (c.v !== 1 || typeof c.n !== 'string' || c.n.length > 36 || !keyOk || typeof c.f !== 'string' || (order !== 'deadline' && c.k === null)) {
     throw cursorProblem('cursor: значение nextCursor из предыдущей страницы (nextCursor of the previous page)');
   }

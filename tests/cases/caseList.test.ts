@@ -330,6 +330,12 @@ describe('hostile input (fast-check)', () => {
   test('any cursor, forged or mangled, is a page or a refusal naming the cursor', async () => {
     const real = (await list({ serviceCode: 'SVC-PAGE' }, { limit: 5 })).nextCursor!;
     const decoded = JSON.parse(Buffer.from(real, 'base64url').toString('utf8')) as Record<string, unknown>;
+    // Keys shaped like ours but not instants (PostgreSQL would fail the cast): refused before any SQL.
+    for (const k of ['2026-13-45T99:99:99.000000Z', '2026-02-30T10:00:00.000000Z', '0000-01-01T00:00:00.000000Z', '2026-03-01T24:00:00.000000Z']) {
+      await expect(listCases(db.pool, { serviceCode: 'SVC-PAGE' }, { limit: 5, cursor: Buffer.from(JSON.stringify({ ...decoded, k })).toString('base64url') })).rejects.toMatchObject({
+        problems: [{ field: 'cursor', rule: expect.stringContaining('nextCursor') }],
+      });
+    }
     const forged = fc.oneof(
       fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v) ?? 'null').toString('base64url')),
       fc.record({ key: fc.constantFrom('v', 'o', 'k', 'n', 'f'), value: hostileValue }).map(({ key, value }) => Buffer.from(JSON.stringify({ ...decoded, [key]: value })).toString('base64url')),
