@@ -21,7 +21,11 @@ const stageList = z
   .max(STAGES.length, `stage: не более ${STAGES.length} стадий (at most ${STAGES.length})`);
 const stageListMessage = `stage: одна из стадий ${STAGES.join(', ')} или их список (one stage or a list of stages)`;
 const flag = (field: string) => z.boolean({ message: `${field}: true или false (true or false)` });
-const instant = (field: string) => boundedString(field, 40).pipe(isoInstantSchema);
+// ISO 8601 allows year 0000; PostgreSQL's timestamptz input does not (a database error, not a field error).
+const instant = (field: string) =>
+  boundedString(field, 40)
+    .pipe(isoInstantSchema)
+    .refine((s) => !s.startsWith('0000'), `${field}: год от 0001 до 9999 (year 0001 to 9999)`);
 const limit = z
   .number({ message: 'limit: ожидается число (number expected)' })
   .int('limit: целое число (integer)')

@@ -237,6 +237,7 @@ describe('bad input is refused, naming the field and the rule', () => {
     [{ open: 'sometimes' }, {}, 'open', /true, false или any/],
     [{ dueBefore: 'tomorrow' }, {}, 'dueBefore', /ISO 8601/],
     [{ dueBefore: '2026-03-10T10:00:00' }, {}, 'dueBefore', /часовым поясом/],
+    [{ receivedFrom: '0000-01-01T00:00:00Z' }, {}, 'receivedFrom', /0001/],
     [{ receivedFrom: '2026-03-10T00:00:00Z', receivedTo: '2026-03-01T00:00:00Z' }, {}, 'receivedTo', /позже receivedFrom/],
     [{ department: 'other' }, {}, '', /неизвестные поля: department/],
     [{}, { limit: 0 }, 'limit', /от 1 до 500/],
@@ -295,7 +296,7 @@ describe('the string form (query string, command line)', () => {
 
 describe('hostile input (fast-check)', () => {
   const KEYS = ['stage', 'serviceCode', 'clerk', 'unassigned', 'open', 'overdue', 'dueBefore', 'receivedFrom', 'receivedTo', 'limit', 'cursor', 'order'];
-  const plausible = fc.constantFrom('true', 'false', 'any', 'underReview', 'refused,cancelled', 'received, registered', '2026-03-01T00:00:00Z', '2026-03-01T00:00:00+03:00', '10', '500', 'deadline', 'receivedDesc', 'SVC-PAGE', 'clerk-1');
+  const plausible = fc.constantFrom('true', 'false', 'any', 'underReview', 'refused,cancelled', 'received, registered', '2026-03-01T00:00:00Z', '2026-03-01T00:00:00+03:00', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59-14:00', '10', '500', 'deadline', 'receivedDesc', 'SVC-PAGE', 'clerk-1');
   // What a query string can carry: strings, or arrays of them when a parameter repeats.
   const query = fc.dictionary(fc.oneof(fc.constantFrom(...KEYS), hostileString(20)), fc.oneof(plausible, hostileString(300), fc.array(fc.oneof(plausible, hostileString(50)), { maxLength: 12 })), { maxKeys: 6 });
   const cyrillic = /[А-Яа-яЁё]/;
