@@ -266,7 +266,10 @@ export class CaseClient {
     return this.client.workflow.getHandle(applicationNumber).result();
   }
 
-  /** Lists cases with a Temporal visibility query, e.g. `CaseStage = "underReview" AND AssignedClerk = "ivanova"`. */
+  /**
+   * Lists cases with a Temporal visibility query, e.g. `AssignedClerk = "ivanova"`. Cases started after the
+   * CaseStage upserts were dropped carry no stage in visibility: list by stage with `listCases` (cases/) or `GET /cases`.
+   */
   async list(query: string): Promise<{ applicationNumber: string; stage?: string; clerk?: string; deadline?: Date }[]> {
     const out: { applicationNumber: string; stage?: string; clerk?: string; deadline?: Date }[] = [];
     for await (const wf of this.client.workflow.list({ query })) {

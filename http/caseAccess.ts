@@ -2,6 +2,7 @@
 // other roles their department's. The case's department is recorded when it is started over the API
 // (cases started otherwise belong to the deployment's department).
 import type { Pool } from 'pg';
+import type { CaseListScope } from '../cases';
 import type { CaseClient } from '../client';
 import type { Caller } from './auth';
 import { HttpProblem } from './problem';
@@ -43,6 +44,26 @@ export class CaseAccess {
     if (caller.role === 'clerk' && assignedClerk !== caller.subject) {
       throw new HttpProblem(403, 'forbidden', 'Заявление назначено не вам (case not assigned to you)', 'исполнитель работает только со своими заявлениями (a clerk acts on own cases only)');
     }
+  }
+
+  /**
+   * The rows of the case list the caller may see: their department's; a clerk only their own cases, so a clerk
+   * asking for another clerk's or the unassigned cases is refused, naming the field.
+   */
+  caseListScope(caller: Caller, asked: { clerk?: string; unassigned?: boolean }): CaseListScope {
+    const scope: CaseListScope = { department: caller.department, deploymentDepartment: this.defaultDepartment };
+    if (caller.role !== 'clerk') return scope;
+    if (asked.clerk !== undefined && asked.clerk !== caller.subject) {
+      throw new HttpProblem(403, 'forbidden', 'Заявления другого исполнителя (another clerk\'s cases)', 'исполнитель видит только свои заявления (a clerk lists own cases only)', [
+        { field: 'querystring.clerk', rule: 'ваш идентификатор из токена или ничего (your id from the token, or none)' },
+      ]);
+    }
+    if (asked.unassigned === true) {
+      throw new HttpProblem(403, 'forbidden', 'Нераспределённые заявления недоступны исполнителю (unassigned cases are not a clerk\'s)', 'исполнитель видит только свои заявления (a clerk lists own cases only)', [
+        { field: 'querystring.unassigned', rule: 'только руководителю и ВИС (head and case system only)' },
+      ]);
+    }
+    return { ...scope, clerk: caller.subject };
   }
 
   /** Whether the caller may see or change a task about `applicationNumber` assigned to `assignee`. */

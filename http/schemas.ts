@@ -80,6 +80,28 @@ export const TaskSchema = z.object({
   acknowledgedBy: z.string().nullable(),
 });
 
+/** One row of the case list (cases/caseList.ts CaseListRow): the projection, no personal data. */
+export const CaseListRowSchema = z.object({
+  applicationNumber: z.string(),
+  serviceCode: z.string(),
+  channel: z.string(),
+  stage: StageSchema,
+  stageTitle: z.string().describe('название стадии для людей (STAGE_TITLES_RU)'),
+  assignedClerk: z.string().nullable(),
+  deadline: z.string().nullable().describe('регламентный срок, ISO 8601; null до начала течения срока'),
+  dueDate: z.string().nullable().describe('дата срока в часовом поясе ведомства, YYYY-MM-DD'),
+  overdue: z.boolean().describe('отмечено просроченным или срок прошёл (для закрытых — до завершения)'),
+  receivedAt: z.string(),
+  registeredAt: z.string().nullable(),
+  completedAt: z.string().nullable(),
+  outcome: z.string().nullable(),
+});
+
+export const CaseListSchema = z.object({
+  items: z.array(CaseListRowSchema),
+  nextCursor: z.string().nullable().describe('передайте как cursor для следующей страницы; null — последняя страница (pass as cursor; null on the last page)'),
+});
+
 export const AcceptedSchema = z.object({ accepted: z.literal(true) });
 
 export const WeeklyReportSchema = z.object({

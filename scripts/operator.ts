@@ -1,4 +1,7 @@
-// Operator's command line: which cases are due soon, which are overdue, and the latest weekly report.
+// Operator's command line: the case list, which cases are due soon, which are overdue, and the latest weekly report.
+//   npm run cases -- list [--stage underReview,registered] [--clerk ivanova] [--overdue] [--unassigned] [--service …]
+//                         [--open true|false|any] [--due-before ISO] [--received-from ISO] [--received-to ISO]
+//                         [--order deadline|received|receivedDesc] [--limit 50] [--cursor …]
 //   npm run cases -- due 5 [--service construction-permit] [--clerk ivanova]
 //   npm run cases -- overdue [--service …] [--clerk …]
 //   npm run cases -- counts
@@ -14,6 +17,8 @@ import { parseCodecKeys } from '../codec';
 import { clientCodecOptions } from '../client';
 import { createCommentFlagger } from '../feedback';
 import { ProductionCalendar } from '../calendar';
+import { caseListRequestOf, CaseListQuerySchema, listCases } from '../cases';
+import { InputValidationError, problemsOf } from '../shared';
 import { countsByServiceAndClerk, dueWithinWorkingDays, overdueCases } from '../escalation';
 import { formatReportText, loadLatestReport } from '../reports';
 import { previousWeek } from '../reports';
@@ -37,6 +42,9 @@ async function main(): Promise<void> {
   const filter = { ...(flag('service') ? { serviceCode: flag('service') } : {}), ...(flag('clerk') ? { clerk: flag('clerk') } : {}) };
   try {
     switch (command) {
+      case 'list':
+        await listCommand(pool);
+        break;
       case 'due': {
         const n = Number(arg ?? 5);
         const rows = await dueWithinWorkingDays(pool, new ProductionCalendar(), config.DEPARTMENT_TIME_ZONE, n, filter);
@@ -64,12 +72,56 @@ async function main(): Promise<void> {
         else await ratings(pool, arg ?? 'low', config.DEPARTMENT_TIME_ZONE);
         break;
       default:
-        console.log('usage: npm run cases -- due N | overdue | counts | report [--html] | ratings low|reactions|quarantine|summary|flag ID --clerk ID [--service CODE] [--clerk ID] [--days N] [--week YYYY-MM-DD]');
+        console.log('usage: npm run cases -- list [--stage S,S] [--clerk ID] [--overdue] [--unassigned] [--open true|false|any] [--due-before ISO] [--order O] [--limit N] [--cursor C] | due N | overdue | counts | report [--html] | ratings low|reactions|quarantine|summary|flag ID --clerk ID [--service CODE] [--clerk ID] [--days N] [--week YYYY-MM-DD]');
     }
   } finally {
     await pool.end();
     await demoPg?.stop();
   }
+}
+
+// The list's flags and the query-string fields they stand for: GET /cases and this command share one schema.
+const LIST_FLAGS: Record<string, string> = {
+  stage: 'stage',
+  service: 'serviceCode',
+  clerk: 'clerk',
+  unassigned: 'unassigned',
+  open: 'open',
+  overdue: 'overdue',
+  'due-before': 'dueBefore',
+  'received-from': 'receivedFrom',
+  'received-to': 'receivedTo',
+  order: 'order',
+  limit: 'limit',
+  cursor: 'cursor',
+};
+const LIST_SWITCHES = new Set(['unassigned', 'overdue']);
+
+/** The case list from the applications projection (the stage of new cases is not in Temporal visibility). */
+async function listCommand(pool: Pool): Promise<void> {
+  const query: Record<string, string> = {};
+  for (const [name, field] of Object.entries(LIST_FLAGS)) {
+    const i = process.argv.indexOf(`--${name}`);
+    if (i < 0) continue;
+    const next = process.argv[i + 1];
+    // `--overdue` alone means true; `--overdue false` says otherwise.
+    query[field] = LIST_SWITCHES.has(name) && (next === undefined || next.startsWith('--')) ? 'true' : (next ?? '');
+  }
+  const flagOf = Object.fromEntries(Object.entries(LIST_FLAGS).map(([name, field]) => [field, `--${name}`]));
+  const parsed = CaseListQuerySchema.safeParse(query);
+  if (!parsed.success) {
+    const problems = problemsOf(parsed.error).map((p) => ({ field: flagOf[p.field.split(/[.[]/)[0]] ?? (p.field || '(root)'), rule: p.rule }));
+    throw new InputValidationError('list: некорректные параметры (invalid options)', problems);
+  }
+  const { filter, page } = caseListRequestOf(parsed.data);
+  const result = await listCases(pool, filter, page);
+  console.log(`Заявлений на странице: ${result.items.length}`);
+  for (const r of result.items) {
+    const due = r.deadline ? `срок ${r.deadline}${r.overdue ? ' ПРОСРОЧЕНО' : ''}` : 'срок не начался';
+    const done = r.completedAt ? `  завершено ${r.completedAt}` : '';
+    console.log(`  ${r.applicationNumber}  ${r.serviceCode}  ${r.stageTitle}  ${r.assignedClerk ?? '—'}  ${due}${done}`);
+  }
+  if (result.nextCursor) console.log(`Дальше (next page): тот же запрос с --cursor ${result.nextCursor}`);
 }
 
 /** A clerk flags a rating's comment as critical: the rating's feedback workflow opens a reaction for the head. */

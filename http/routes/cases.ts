@@ -1,12 +1,14 @@
-// Routes about one case: start an application, every clerk action (one route each, its own body schema),
-// the applicant's callbacks relayed by the case system, and the state/history/deadline/refusal-draft queries.
+// Routes about cases: the case list, start an application, every clerk action (one route each, its own body
+// schema), the applicant's callbacks relayed by the case system, and the state/history/deadline/refusal-draft queries.
 import { z } from 'zod';
-import { ApplicantCancelledSchema, ApplicantRespondedSchema, ApplicationInputSchema, CLERK_ACTION_TITLES_RU, ClerkActionName, ClerkActionSchemas } from '../../shared';
+import { caseListRequestOf, CaseListQuerySchema, listCases, type CaseListQuery } from '../../cases';
+import { ApplicantCancelledSchema, ApplicantRespondedSchema, ApplicationInputSchema, CLERK_ACTION_TITLES_RU, ClerkActionName, ClerkActionSchemas, InputValidationError } from '../../shared';
 import type { HttpApiDeps } from '../deps';
 import type { ApiRole, Caller } from '../auth';
+import { RequestValidationError } from '../errors';
 import { HttpProblem } from '../problem';
 import type { RouteSpec } from '../routeSpec';
-import { AcceptedSchema, ApplicationNumberParams, CaseEventSchema, CaseSnapshotSchema, DeadlineSchema, RefusalDraftSchema, StartResultSchema } from '../schemas';
+import { AcceptedSchema, ApplicationNumberParams, CaseEventSchema, CaseListSchema, CaseSnapshotSchema, DeadlineSchema, RefusalDraftSchema, StartResultSchema } from '../schemas';
 
 const READERS: readonly ApiRole[] = ['caseSystem', 'clerk', 'head', 'management', 'operator'];
 const ACTORS: readonly ApiRole[] = ['caseSystem', 'clerk', 'head'];
@@ -62,6 +64,33 @@ export function caseRoutes(deps: HttpApiDeps): RouteSpec[] {
         const outcome = await client.startApplicationWithOutcome(body, { requestId: requestId! });
         if (outcome.result.started) await access.recordStart(outcome.result.applicationNumber, caller.department, `${caller.role}:${caller.subject}`);
         return { status: outcome.result.started ? 201 : 200, body: outcome.result, headers: { location: `/cases/${encodeURIComponent(outcome.result.applicationNumber)}` } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/cases',
+      operationId: 'listCases',
+      summary: 'Список заявлений (case list)',
+      description:
+        'Read from the applications projection in PostgreSQL (Temporal visibility no longer carries the stage of new cases). ' +
+        'Filters combine with AND; stage takes one stage or several (comma-separated or repeated). open: true (default), false ' +
+        '(completed) or any; with a final stage named (refused, resultIssued, cancelled) the default is any. Keyset pages: pass nextCursor as cursor with the same filters. ' +
+        'A clerk lists their own cases; other roles their department’s.',
+      tag: 'cases',
+      roles: READERS,
+      write: false,
+      query: CaseListQuerySchema,
+      responses: { 200: { description: 'Страница списка (one page of the list)', schema: CaseListSchema } },
+      async handler({ caller, query }) {
+        const { filter, page } = caseListRequestOf(query as CaseListQuery);
+        const scope = access.caseListScope(caller, filter);
+        try {
+          return { status: 200, body: await listCases(deps.pool, filter, page, scope) };
+        } catch (err) {
+          // A cursor made for other filters is a query-string problem like any other.
+          if (err instanceof InputValidationError) throw new RequestValidationError('querystring', err.problems);
+          throw err;
+        }
       },
     },
   ];

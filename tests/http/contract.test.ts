@@ -74,6 +74,14 @@ describe('a refusal, from intake to the letter, over HTTP', () => {
     // Writes are audited, reads are not.
     expect(audit.map((r) => r.operation)).toEqual(['register', 'startReview', 'draftDecision', 'amendRefusal', 'refuse']);
     expect(audit.every((r) => r.outcome === 'done' && r.request_id)).toBe(true);
+
+    // The case list reads the projection the lifecycle wrote: the refusal is in the clerk's own list, by stage.
+    const listed = await waitFor(async () => {
+      const page = await api.call({ method: 'GET', path: '/cases', query: { stage: 'refused', serviceCode: 'construction-permit', limit: '500' }, token: TOKENS.ivanova });
+      expect(page.status).toBe(200);
+      return (page.body.items as { applicationNumber: string }[]).find((r) => r.applicationNumber === no);
+    });
+    expect(listed).toMatchObject({ stage: 'refused', stageTitle: 'Отказано в предоставлении услуги', assignedClerk: 'ivanova', serviceCode: 'construction-permit', completedAt: expect.any(String) });
   });
 });
 

@@ -13,7 +13,7 @@ export const STACK_DIR = path.resolve(ROOT, process.env.CASE_TEST_STACK_DIR || '
 export const STACK_FILE = path.join(STACK_DIR, 'stack.json');
 
 // Folders whose tests need no server: running only them skips the stack.
-const PURE_TEST_DIRS = /tests\/(calendar|refusal|epgu|unit|reports|escalation)(\/|$)/;
+const PURE_TEST_DIRS = /tests\/(calendar|refusal|epgu|unit|reports|escalation|cases)(\/|$)/;
 
 export default async function globalSetup(): Promise<void> {
   const selected = process.argv.slice(2).filter((a) => !a.startsWith('-'));
