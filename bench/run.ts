@@ -599,6 +599,12 @@ async function main(): Promise<void> {
     if (opts.probeOnly) {
       const full = await cases.client.workflow.getHandle(no).fetchHistory();
       for (const line of describeEvents(full)) say(`  ${line}`);
+      // The feedback workflow the closing starts is engine work of the same application.
+      const feedback = await cases.client.workflow.getHandle(`feedback:${no}`).fetchHistory().catch(() => null);
+      if (feedback) {
+        say(`feedback:${no}, so far (it waits for ratings):`);
+        for (const line of describeEvents(feedback)) say(`  ${line}`);
+      }
     }
     say(`typical lifecycle: ${h.activitiesPerApp} activity + ${h.localActivitiesPerApp} local activity calls ${JSON.stringify(h.activityTypes)}, ${h.workflowTasksPerApp} workflow tasks, ${h.eventsPerApp} events, ${h.bytesPerApp} bytes`);
     await w.stop();

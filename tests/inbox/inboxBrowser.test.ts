@@ -24,6 +24,9 @@ declare function getComputedStyle(e: unknown, pseudo: string): { content: string
 const SHOTS = path.resolve(__dirname, '../../.data/test/inbox');
 // A clerk of its own: other suites' tasks for other clerks never enter this list.
 const CLERK = `smirnova-${process.pid}`;
+// The callers' department of their own: the shared test database holds every other suite's cases in the
+// deployment's default department, and a department page shows at most PAGE_ROWS clerks and cases.
+const DEPARTMENT = `inbox-department-${process.pid}`;
 const TOKENS = { clerk: `inbox-clerk-token-${'c'.repeat(32)}`, head: `inbox-head-token-${'h'.repeat(32)}`, vis: `inbox-vis-token-${'v'.repeat(32)}` };
 const GROUNDS = [
   { code: 'missing-documents', facts: { missingDocuments: ['положительное заключение экспертизы проектной документации'] } },
@@ -51,7 +54,7 @@ beforeAll(async () => {
         { token: TOKENS.head, role: 'head', subject: 'kuznetsov' },
         { token: TOKENS.vis, role: 'caseSystem', subject: 'vis' },
       ],
-      'department',
+      DEPARTMENT,
     ),
     codecKeys: TEST_CODEC_KEYS,
     department: 'department',
@@ -62,6 +65,8 @@ beforeAll(async () => {
 
   // A case waiting for the refusal to be issued, and two tasks: one overdue, one due in a week.
   await ctx.cases.startApplication(sampleApplication({ applicationNumber: refusalCase, serviceCode: 'construction-permit', assignedClerk: CLERK }));
+  // As if the case system had started it over the API: the case belongs to the callers' department.
+  await ctx.pool.query(`INSERT INTO api_cases (application_number, department, started_by) VALUES ($1, $2, 'caseSystem:vis')`, [refusalCase, DEPARTMENT]);
   await ctx.cases.act(refusalCase, 'register', { clerk: CLERK });
   await ctx.cases.act(refusalCase, 'startReview', { clerk: CLERK });
   await ctx.cases.act(refusalCase, 'draftDecision', { clerk: CLERK, outcome: 'refuse', grounds: GROUNDS });
