@@ -2,6 +2,7 @@
 // Updates, and the guards built from them. The workflow sandbox checks arguments with these guards;
 // feedback/ratingSchemas.ts builds its zod schemas from the same rules for the client, the activities and tests.
 import { check, Guard, int, object, oneOf, optional, str, withDefault } from './guards';
+import { COMPACT_HISTORY } from './lifecycle';
 
 export const SERVED_OUTCOMES = ['resultIssued', 'refused', 'cancelled'] as const;
 export type ServedOutcome = (typeof SERVED_OUTCOMES)[number];
@@ -16,6 +17,7 @@ export const FEEDBACK_RULES = {
   applicationNumber: { field: 'applicationNumber', max: 200, plain: 'line' },
   serviceCode: { field: 'serviceCode', max: 100, plain: 'line' },
   outcome: { values: SERVED_OUTCOMES, message: 'served.outcome: resultIssued, refused или cancelled (resultIssued | refused | cancelled)' },
+  historyShape: { values: [COMPACT_HISTORY] as const, message: `historyShape: ${COMPACT_HISTORY} или не указано (${COMPACT_HISTORY} or absent)` },
   servedAt: {
     field: 'served.servedAt',
     max: 64,
@@ -55,6 +57,7 @@ export const FeedbackInputGuard = object({
   served: optional(object({ outcome: oneOf(R.outcome.values, R.outcome.message), servedAt: str(R.servedAt), contact: ApplicantContactGuard })),
   reactionTermWorkingDays: withDefault(int(R.reactionTermWorkingDays), R.reactionTermWorkingDays.default),
   quietDays: withDefault(int(R.quietDays), R.quietDays.default),
+  historyShape: optional(oneOf(R.historyShape.values, R.historyShape.message)),
 });
 /** What the lifecycle (or signal-with-start) passes; the guard fills in the defaults. */
 export interface FeedbackInput {
@@ -65,6 +68,8 @@ export interface FeedbackInput {
   /** Working days the head has to answer a critical review. */
   reactionTermWorkingDays?: number;
   quietDays?: number;
+  /** Started by a compact lifecycle (shared/lifecycle.ts): the served event is registered by a local activity first. */
+  historyShape?: typeof COMPACT_HISTORY;
 }
 
 export const FlagCommentGuard = object({ ratingId: int(R.ratingId), clerk: str(R.clerk) });

@@ -13,8 +13,10 @@ import {
   defineUpdate,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
 } from '@temporalio/workflow';
+import { COMPACT_HISTORY } from '../shared/lifecycle';
 import type { LifecycleActivities } from '../activities';
 import type { FeedbackActivities, ReactionPlan, RoutedRating } from '../feedback';
 // Zod-free: the sandbox loads none of zod (shared/feedbackRules.ts guards mirror feedback/ratingSchemas.ts).
@@ -67,6 +69,13 @@ const answering = proxyActivities<FeedbackActivities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+// Compact runs register the served event as a local activity first: one marker instead of three events and the
+// workflow task its completion wakes. Three quick attempts (about 3 s, inside the first workflow task); an ИАС МКГУ
+// that stays down is then retried by the task-queue activity, whose backoff costs no history per attempt.
+const fbLocal = proxyLocalActivities<FeedbackActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '2 seconds', maximumAttempts: 3 },
 });
 const lc = proxyActivities<LifecycleActivities>({
   startToCloseTimeout: '1 minute',
@@ -235,8 +244,14 @@ export async function applicantFeedback(raw: FeedbackInput): Promise<FeedbackVie
     running.push(runReaction(r));
   }
 
+  const registerServedEvent = (served: NonNullable<typeof input.served>) => {
+    const args = { applicationNumber: app, serviceCode: input.serviceCode, ...served };
+    // Decided by the start's input and by the local attempt's recorded outcome: the same on every replay.
+    if (input.historyShape !== COMPACT_HISTORY) return fb.registerServedEvent(args);
+    return fbLocal.registerServedEvent(args).catch(() => fb.registerServedEvent(args));
+  };
   const registering = input.served
-    ? fb.registerServedEvent({ applicationNumber: app, serviceCode: input.serviceCode, ...input.served }).then(
+    ? registerServedEvent(input.served).then(
         (r) => void (servedEventPackage = r.packageId),
         (err) => log.error('served event not registered', { error: String(err) }),
       )

@@ -58,8 +58,12 @@ it('registers the served event at closure once across retries, and routes rating
   expect(row.package_id).toBe(pkg);
   expect(row.attempts).toBe(3);
   expect(Buffer.from(row.contact_sealed).toString('latin1')).not.toContain('9161234567');
-  // New cases start it from the closing local activity (no child workflow); a retried attempt of that activity
-  // finds the run already there and starts no second one.
+  // New cases start it when the closing status is delivered (no child workflow); a retried start finds the run
+  // already there and starts no second one.
+  const feedbackEvents = (await feedback.fetchHistory()).events!;
+  // Three attempts inside the local activity were enough: one marker, no task-queue activity.
+  expect(feedbackEvents.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
+  expect(feedbackEvents.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(1);
   const lifecycleHistory = await ctx.client.workflow.getHandle(no).fetchHistory();
   expect(lifecycleHistory.events!.some((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toBe(false);
   const firstRun = (await feedback.describe()).runId;
@@ -82,6 +86,30 @@ it('registers the served event at closure once across retries, and routes rating
   const history = JSON.stringify(await feedback.fetchHistory());
   expect(history).not.toContain('9161234567');
   expect(history).not.toContain('Ивановой');
+});
+
+it('registers the served event through the task-queue activity when the rating system stays down past the local attempts', async () => {
+  const app = sampleApplication();
+  const no = app.applicationNumber;
+  const faultsBefore = mkgu.injectedFaults();
+  await ctx.cases.startApplication(app);
+  await ctx.cases.act(no, 'register', { clerk: 'ivanova' });
+  await ctx.cases.act(no, 'startReview', { clerk: 'ivanova' });
+  await ctx.cases.act(no, 'draftDecision', { clerk: 'ivanova', outcome: 'approve' });
+  await ctx.cases.act(no, 'approve', { clerk: 'head' });
+  // Down for the three local attempts and the first task-queue attempt.
+  mkgu.failNextEvents(4);
+  await ctx.cases.act(no, 'issueResult', { clerk: 'ivanova' });
+  await ctx.cases.result(no);
+
+  const feedback = ctx.client.workflow.getHandle(feedbackWorkflowId(no));
+  const pkg = await waitFor(async () => (await feedback.query(feedbackQueries.state).catch(() => null))?.servedEventPackage);
+  expect(mkgu.injectedFaults() - faultsBefore).toBe(4);
+  expect(mkgu.events().filter((e) => e.applicationNumber === no)).toHaveLength(1);
+  const row = (await ctx.pool.query('SELECT package_id, attempts FROM feedback_served_events WHERE application_number = $1', [no])).rows[0];
+  expect(row).toMatchObject({ package_id: pkg, attempts: 5 });
+  const events = (await feedback.fetchHistory()).events!;
+  expect(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'registerServedEvent')).toHaveLength(1);
 });
 
 it('starts a feedback workflow with signal-with-start when a rating finds none running', async () => {

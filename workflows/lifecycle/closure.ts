@@ -5,6 +5,7 @@ import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { FeedbackInput } from '../../feedback';
 import { feedbackWorkflowId } from '../../shared/feedback';
+import { COMPACT_HISTORY } from '../../shared/lifecycle';
 import type { CaseState } from './caseState';
 
 /** Patch id: the applicant's rating is collected by a feedback workflow started when the case closes. */
@@ -25,6 +26,7 @@ export function feedbackRequest(state: CaseState): FeedbackInput {
   return {
     applicationNumber: input.applicationNumber,
     serviceCode: input.serviceCode,
+    ...(state.compact ? { historyShape: COMPACT_HISTORY } : {}),
     served: { outcome: state.stage as 'resultIssued' | 'refused' | 'cancelled', servedAt: new Date().toISOString(), contact: { ...(phone ? { phone } : {}), ...(email ? { email } : {}) } },
   };
 }
