@@ -83,6 +83,12 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
     }
     return profile;
   }
+  /** false: this worker has no client to start it with; the workflow then starts it as a child workflow. */
+  async function startFeedback(args: FeedbackInput): Promise<boolean> {
+    if (!deps.feedback?.startFeedback) return false;
+    await deps.feedback.startFeedback(args, Context.current().info.taskQueue);
+    return true;
+  }
   const elkDelivery = createElkDeliveryActivities(deps.pool, deps.elk, { replyWaitMs: deps.elkReplyWaitMs ?? 20_000, keys: deps.letterKeys });
   return {
     loadServiceProfile,
@@ -95,16 +101,9 @@ export function createLifecycleActivities(deps: LifecycleDependencies) {
     async pushStatusToElk(req: ElkDeliveryRequest & { askForFeedback?: FeedbackInput }): Promise<ElkDeliveryResult & { feedbackStarted?: boolean }> {
       const { askForFeedback, ...status } = req;
       const delivered = await elkDelivery.pushStatusToElk(status);
-      if (!askForFeedback || !deps.feedback?.startFeedback) return delivered;
-      await deps.feedback.startFeedback(askForFeedback, Context.current().info.taskQueue);
-      return { ...delivered, feedbackStarted: true };
+      return askForFeedback && (await startFeedback(askForFeedback)) ? { ...delivered, feedbackStarted: true } : delivered;
     },
-    /** false: this worker has no client to start it with; the workflow then starts it as a child workflow. */
-    async startApplicantFeedback(args: FeedbackInput): Promise<boolean> {
-      if (!deps.feedback?.startFeedback) return false;
-      await deps.feedback.startFeedback(args, Context.current().info.taskQueue);
-      return true;
-    },
+    startApplicantFeedback: startFeedback,
     ...createAdmissionActivities({ loadServiceProfile, computeStageDeadline: deadlines.computeStageDeadline, recordCaseEvent: records.recordCaseEvent, computeDeadline: deadlines.computeDeadline }),
     ...createRecordWithDeadlineActivities({ recordCaseEvent: records.recordCaseEvent, computeDeadline: deadlines.computeDeadline }),
     ...records,

@@ -5,7 +5,7 @@
 // optionally 10,000 open cases waiting on their deadline timers. Every worker runs in a child process of its
 // own (bench/workerProcess.ts), so worker, bench client, emulator, XSD validator, Temporal and PostgreSQL are
 // each measured from /proc. See bench/README.md for the options and how to read the output.
-import { snilsWithChecksum as snils } from '../shared';
+import { feedbackWorkflowId, snilsWithChecksum as snils } from '../shared';
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -600,9 +600,9 @@ async function main(): Promise<void> {
       const full = await cases.client.workflow.getHandle(no).fetchHistory();
       for (const line of describeEvents(full)) say(`  ${line}`);
       // The feedback workflow the closing starts is engine work of the same application.
-      const feedback = await cases.client.workflow.getHandle(`feedback:${no}`).fetchHistory().catch(() => null);
+      const feedback = await cases.client.workflow.getHandle(feedbackWorkflowId(no)).fetchHistory().catch(() => null);
       if (feedback) {
-        say(`feedback:${no}, so far (it waits for ratings):`);
+        say(`${feedbackWorkflowId(no)}, so far (it waits for ratings):`);
         for (const line of describeEvents(feedback)) say(`  ${line}`);
       }
     }

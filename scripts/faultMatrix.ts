@@ -655,6 +655,9 @@ function readFrom(file: string, offset: number): string {
   }
 }
 
+/** How sdk-core reports a workflow task whose history the workflow code does not replay. */
+export const NONDETERMINISM_MARK = '[TMPRL1100]';
+
 /**
  * sdk-core's internal invariant checks (dbg_panic!, which in release builds logs at error level and carries on):
  * managed_run.rs "Trying to send a new WFT for a run which already has one!" and workflow_machines.rs "There are
@@ -662,8 +665,6 @@ function readFrom(file: string, offset: number): string {
  * Temporal server restart invalidated the worker's task tokens; no plugin code is involved. Counted per row so a
  * recurrence is visible; the row's verdict rests on what the cabinets received.
  */
-/** How sdk-core reports a workflow task whose history the workflow code does not replay. */
-export const NONDETERMINISM_MARK = '[TMPRL1100]';
 export const SDK_CORE_INVARIANTS = ['Trying to send a new WFT for a run which already has one', 'There are unprocessed protocol messages'];
 function sdkCoreInvariantMessages(log: string): number {
   return SDK_CORE_INVARIANTS.reduce((n, m) => n + log.split(m).length - 1, 0);

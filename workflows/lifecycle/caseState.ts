@@ -152,22 +152,18 @@ export class CaseState {
       const { clock } = this;
       this.computeDeadlineWithNextRecord = false;
       const ledger = { serviceCode: input.serviceCode, startedAt: clock.startedAt!, suspensions: clock.suspensions.map((x) => ({ ...x })), extensions: clock.extensions.map((x) => ({ ...x })) };
-      if (this.compact) {
-        // The "deadline" event's seq is reserved now (later records must not take it); its note comes with the result.
-        const deadlineEvent: CaseEvent = { seq: this.history.length + 1, stage: this.stage, action: 'deadline', actor: 'system', at: event.at };
-        this.history.push(deadlineEvent);
-        const result = this.recordChain
-          .then(() => this.records.recordCaseEventWithDeadline({ record: entry, ledger, deadlineEvent: { seq: deadlineEvent.seq, at: deadlineEvent.at } }))
-          .then((computed) => {
-            deadlineEvent.note = deadlineEventNote(computed);
-            return computed;
-          });
-        this.deadlineAlongside = { version: this.clockVersion, result, recorded: true };
-        this.recordChain = result.then(() => undefined);
-        return this.recordChain;
-      }
-      const result = this.recordChain.then(() => this.records.recordCaseEventWithDeadline({ record: entry, ledger }));
-      this.deadlineAlongside = { version: this.clockVersion, result };
+      // Compact cases: the "deadline" event's seq is reserved now (later records must not take it) and the local
+      // activity writes it; its note comes with the result.
+      const deadlineEvent: CaseEvent | null = this.compact ? { seq: this.history.length + 1, stage: this.stage, action: 'deadline', actor: 'system', at: event.at } : null;
+      if (deadlineEvent) this.history.push(deadlineEvent);
+      const slot = deadlineEvent ? { deadlineEvent: { seq: deadlineEvent.seq, at: deadlineEvent.at } } : {};
+      const result = this.recordChain
+        .then(() => this.records.recordCaseEventWithDeadline({ record: entry, ledger, ...slot }))
+        .then((computed) => {
+          if (deadlineEvent) deadlineEvent.note = deadlineEventNote(computed);
+          return computed;
+        });
+      this.deadlineAlongside = { version: this.clockVersion, result, recorded: deadlineEvent !== null };
       this.recordChain = result.then(() => undefined);
       return this.recordChain;
     }

@@ -25,7 +25,6 @@ function applyDeadline(state: CaseState, computed: DeadlineComputation): void {
 export async function watchRegulatoryClock(state: CaseState, deadlines: LifecycleProxy): Promise<void> {
   const { input, clock } = state;
   const firedRungs = new Set<string>();
-  const escalationsInFlight: Promise<unknown>[] = [];
   await condition(() => clock.startedAt !== null || state.closed);
   while (!state.closed) {
     const version = state.clockVersion;
@@ -75,12 +74,15 @@ export async function watchRegulatoryClock(state: CaseState, deadlines: Lifecycl
         assignedClerk: state.assignedClerk,
         flagsOverdue: rung.flagsOverdue,
       });
-      escalationsInFlight.push(firing.finally(() => state.escalationsPending--));
+      void firing.then(
+        () => state.escalationsPending--,
+        () => state.escalationsPending--,
+      );
       void state.record(`escalation:${rung.rung}`, 'system', rung.notify.join(', '));
     }
     if (!moved) await condition(() => state.clockVersion !== version || state.closed);
   }
-  await Promise.allSettled(escalationsInFlight);
+  await condition(() => state.escalationsPending === 0);
   if (clock.startedAt && !state.escalationTasksClosedByRecord) {
     await state.records.cancelOpenEscalationTasks({ applicationNumber: input.applicationNumber, reason: escalationClosingReason(state.stage) });
   }
