@@ -74,6 +74,18 @@ async function waitForTemporal(address: string, child: ChildProcess, logFile: st
   throw new Error(`Temporal dev server at ${address} did not come up in 60 s: ${String(lastErr)}; see ${logFile}`);
 }
 
+/**
+ * Extra dynamic config for the local dev server, `key=value` pairs separated by `;` (TEMPORAL_DEV_DYNAMIC_CONFIG):
+ * how a measurement tries a server setting without editing this file. Values are JSON, as the CLI takes them.
+ */
+export function localDynamicConfig(raw = process.env.TEMPORAL_DEV_DYNAMIC_CONFIG ?? ''): string[] {
+  const pairs = raw.split(';').map((s) => s.trim()).filter(Boolean);
+  for (const kv of pairs) {
+    if (!/^[A-Za-z][\w.]*=\S.*$/.test(kv)) throw new Error(`TEMPORAL_DEV_DYNAMIC_CONFIG: "${kv.slice(0, 80)}" is not key=value`);
+  }
+  return pairs;
+}
+
 export async function startLocalTemporal(opts: { dataDir: string; port?: number; namespace?: string }): Promise<LocalTemporal> {
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const port = opts.port ?? (await freePort());
@@ -88,6 +100,7 @@ export async function startLocalTemporal(opts: { dataDir: string; port?: number;
     '--log-level', 'error',
     '--namespace', opts.namespace ?? 'default',
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
+    ...localDynamicConfig().flatMap((kv) => ['--dynamic-config-value', kv]),
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([k, t]) => ['--search-attribute', `${k}=${t}`]),
   ];
   const spawnServer = () => {
