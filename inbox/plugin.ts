@@ -1,7 +1,8 @@
 // The clerk inbox: server-rendered Russian pages mounted in the HTTP API app (`extraPlugins`). Login puts the
 // caller's API token into an HttpOnly, SameSite=Strict cookie; every form carries a CSRF token and a request id
 // generated with the page, and clerk actions are sent through the API's own routes (app.inject), so they get the
-// same authorization, idempotency and audit as a case system's calls. The pages need no JavaScript.
+// same authorization, idempotency and audit as a case system's calls (the department page's filter form is a GET
+// that changes nothing). The pages need no JavaScript.
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,15 +12,16 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ProductionCalendar } from '../calendar';
+import { caseListRequestOf, CaseListQuerySchema, countCases, listCases, type CaseListFilter } from '../cases';
 import type { HttpApiDeps, HttpApiPlugin } from '../http';
 import type { Caller } from '../http';
 import { ACTION_PATHS } from '../http';
-import { problemOf } from '../http';
+import { problemOf, RequestValidationError } from '../http';
 import { IDEMPOTENCY_KEY_PATTERN } from '../http';
-import { CLERK_ACTION_TITLES_RU, type ClerkActionName, type Stage, TERMINAL_STAGES } from '../shared';
+import { CLERK_ACTION_TITLES_RU, type ClerkActionName, InputValidationError, problemsOf, type Stage, STAGE_TITLES_RU, STAGES, TERMINAL_STAGES } from '../shared';
 import { createInboxQueries } from './queries';
 import { createInboxViews, type Page } from './views';
-import { rankWorkItems, workingDaysLeftRu } from './workItems';
+import { rankWorkItems, withWorkingDaysLeft, workingDaysLeftRu, type WorkItem } from './workItems';
 
 export interface InboxConfig {
   calendar: ProductionCalendar;
@@ -55,6 +57,50 @@ const DONE_RU: Record<string, string> = {
   amendRefusal: 'Письмо об отказе сформировано заново.',
   acknowledge: 'Задача принята в работу.',
 };
+
+/** Cases per page of the department page's list (the case list's keyset pages, see cases/caseList.ts). */
+export const DEPARTMENT_PAGE_ROWS = 100;
+/**
+ * The department page lists open cases, nearest deadline first, DEPARTMENT_PAGE_ROWS a page: GET /cases's
+ * parameters for those are the page's own, not the reader's.
+ */
+const FIXED_PARAMS = ['open', 'order', 'limit'] as const;
+/** Filters the page's form offers; any other filter of the case list is accepted from the link and kept as it is. */
+const FORM_PARAMS = new Set(['clerk', 'stage', 'overdue', 'cursor']);
+const OPEN_STAGES = STAGES.filter((s) => !TERMINAL_STAGES.includes(s));
+
+/**
+ * The department page's query string: GET /cases's filters, read by the case list's own schema, so a bad value is
+ * refused with the API's field and rule. Empty form fields count as absent (a GET form sends `clerk=`).
+ */
+function departmentQuery(raw: unknown): { filter: CaseListFilter; cursor?: string; kept: [string, string][] } {
+  const given = Object.entries((raw ?? {}) as Record<string, unknown>).flatMap(([k, v]): [string, unknown][] => {
+    if (v === '') return [];
+    if (Array.isArray(v)) {
+      const values = v.filter((x) => x !== '');
+      return values.length ? [[k, values]] : [];
+    }
+    return [[k, v]];
+  });
+  const fixed = given.filter(([k]) => (FIXED_PARAMS as readonly string[]).includes(k));
+  if (fixed.length) {
+    throw new RequestValidationError(
+      'querystring',
+      fixed.map(([k]) => ({
+        field: k,
+        rule: `${k}: страница подразделения показывает открытые заявления, ближайший срок первым, по ${DEPARTMENT_PAGE_ROWS} на странице; параметр не задаётся (fixed by this page)`,
+      })),
+    );
+  }
+  const parsed = CaseListQuerySchema.safeParse(Object.fromEntries(given));
+  if (!parsed.success) throw new RequestValidationError('querystring', problemsOf(parsed.error));
+  const { filter, page } = caseListRequestOf(parsed.data);
+  // What the links carry on: the parameters as given (checked above), without the cursor.
+  const kept = given.filter(([k]) => k !== 'cursor').flatMap(([k, v]) => (Array.isArray(v) ? v.map((x): [string, string] => [k, String(x)]) : [[k, String(v)] as [string, string]]));
+  return { filter: { ...filter, open: true }, ...(page.cursor ? { cursor: page.cursor } : {}), kept };
+}
+
+const departmentUrl = (params: [string, string][]) => (params.length ? `/inbox/department?${new URLSearchParams(params).toString()}` : '/inbox/department');
 
 const csrfField = z.string().min(1).max(200);
 const requestIdField = z.string().regex(IDEMPOTENCY_KEY_PATTERN, 'requestId: 1–128 символов A-Z a-z 0-9 . _ : -');
@@ -109,7 +155,16 @@ export function createInboxPlugin(config: InboxConfig): HttpApiPlugin {
       if (err instanceof PageProblem) return page(reply, err.status, 'error', { title: err.heading, heading: err.heading, message: err.message, caller: null });
       const problem = problemOf(err);
       if (problem.status >= 500) req.log.error({ err: { name: (err as Error).name, code: e.code } }, 'inbox error');
-      return page(reply, problem.status, 'error', { title: problem.title, heading: problem.title, message: problem.detail ?? '', caller: null });
+      // A refused query string: each field and its rule, as the API's problem document lists them.
+      const back = req.url.startsWith('/inbox/department') ? { href: '/inbox/department', title: 'Подразделение без фильтров' } : null;
+      return page(reply, problem.status, 'error', {
+        title: problem.title,
+        heading: problem.title,
+        message: problem.errors?.length ? 'Поле и правило:' : (problem.detail ?? ''),
+        errors: problem.errors ?? [],
+        back,
+        caller: null,
+      });
     });
 
     /** The logged-in caller, or a redirect to the login form. */
@@ -160,7 +215,8 @@ export function createInboxPlugin(config: InboxConfig): HttpApiPlugin {
 
     async function renderHome(req: FastifyRequest, reply: FastifyReply, caller: Caller, status = 200, problem?: string) {
       const at = now();
-      const items = rankWorkItems(await queries.myWork(caller), at, config.calendar, config.timeZone).map((i) => ({
+      const work = await queries.myWork(caller, at);
+      const items = rankWorkItems(work.items, at, config.calendar, config.timeZone).map((i) => ({
         ...i,
         daysLeft: workingDaysLeftRu(i.workingDaysLeft, i.overdue),
         requestId: randomUUID(),
@@ -172,7 +228,11 @@ export function createInboxPlugin(config: InboxConfig): HttpApiPlugin {
         caller: chromeData,
         csrf: chromeData.csrf,
         items,
+        total: work.cases.total + work.tasks.total,
         overdueCount: items.filter((i) => i.overdue).length,
+        // Each list is cut at PAGE_ROWS, the most urgent kept; the page says so.
+        casesCut: work.cases.total > work.cases.shown ? { shown: work.cases.shown, total: work.cases.total } : null,
+        tasksCut: work.tasks.total > work.tasks.shown ? { shown: work.tasks.shown, total: work.tasks.total } : null,
         flash: done ? DONE_RU[done] : undefined,
         problem,
       });
@@ -188,9 +248,59 @@ export function createInboxPlugin(config: InboxConfig): HttpApiPlugin {
       if (!caller) return;
       if (caller.role === 'clerk') throw new PageProblem(403, 'Недостаточно прав', 'Сводка подразделения доступна руководителю.');
       const at = now();
-      const d = await queries.department(caller.department);
-      const cases = rankWorkItems(d.cases, at, config.calendar, config.timeZone).map((i) => ({ ...i, daysLeft: workingDaysLeftRu(i.workingDaysLeft, i.overdue) }));
-      return page(reply, 200, 'department', { title: 'Подразделение', caller: chrome(caller, reply), cases, clerks: d.clerks });
+      const q = departmentQuery(req.query);
+      // The API's scope: the caller's department (a clerk never gets here).
+      const scope = api.access.caseListScope(caller, q.filter);
+      const filter: CaseListFilter = { ...q.filter, now: at };
+      const filtered = Object.keys(q.filter).some((k) => k !== 'open');
+      // Nearest deadline first (the case list's `deadline` order; it has no "overdue first" order, and this is the
+      // closest): every case whose deadline has passed comes before the others, cases without a deadline last. A
+      // case flagged overdue whose deadline was moved later stands at its new deadline; the overdue count above the
+      // table links to all overdue cases.
+      const [list, all, matching, loads] = await Promise.all([
+        listCases(api.pool, filter, { order: 'deadline', limit: DEPARTMENT_PAGE_ROWS, ...(q.cursor ? { cursor: q.cursor } : {}) }, scope),
+        countCases(api.pool, { open: true, now: at }, scope),
+        filtered ? countCases(api.pool, filter, scope) : null,
+        // The per-clerk table on the first page only: the pages after it walk the cases.
+        q.cursor ? null : queries.clerkLoads(caller.department, at, q.filter.clerk),
+      ]).catch((err: unknown) => {
+        // A cursor made for other filters, or not made by us: a query-string problem, as GET /cases answers it.
+        throw err instanceof InputValidationError ? new RequestValidationError('querystring', err.problems) : err;
+      });
+      const items: WorkItem[] = list.items.map((r) => ({
+        kind: 'case',
+        applicationNumber: r.applicationNumber,
+        title: `Заявление ${r.applicationNumber}`,
+        detail: r.stage,
+        dueAt: r.deadline ? new Date(r.deadline) : null,
+        overdue: r.overdue,
+        assignee: r.assignedClerk,
+      }));
+      const cases = withWorkingDaysLeft(items, at, config.calendar, config.timeZone).map((i) => ({ ...i, daysLeft: workingDaysLeftRu(i.workingDaysLeft, i.overdue) }));
+      const oneStage = [q.filter.stage ?? []].flat();
+      const clerkLink = (clerk: string) => departmentUrl(clerk === '—' ? [['unassigned', 'true']] : [['clerk', clerk]]);
+      return page(reply, 200, 'department', {
+        title: 'Подразделение',
+        caller: chrome(caller, reply),
+        cases,
+        all,
+        matching,
+        allOverdueUrl: departmentUrl([['overdue', 'true']]),
+        form: {
+          clerk: q.filter.clerk ?? '',
+          overdue: q.filter.overdue === true,
+          stages: OPEN_STAGES.map((s) => ({ value: s, title: STAGE_TITLES_RU[s], selected: oneStage.length === 1 && oneStage[0] === s })),
+          hidden: q.kept.filter(([k]) => !FORM_PARAMS.has(k)).map(([name, value]) => ({ name, value })),
+        },
+        filtered,
+        nextUrl: list.nextCursor ? departmentUrl([...q.kept, ['cursor', list.nextCursor]]) : null,
+        firstUrl: q.cursor ? departmentUrl(q.kept) : null,
+        pageRows: DEPARTMENT_PAGE_ROWS,
+        showClerks: loads !== null,
+        clerks: loads ? loads.clerks.map((c) => ({ ...c, href: clerkLink(c.clerk) })) : [],
+        clerksTotal: loads?.total ?? 0,
+        clerksCut: loads !== null && loads.total > loads.clerks.length,
+      });
     });
 
     async function renderCase(req: FastifyRequest, reply: FastifyReply, caller: Caller, applicationNumber: string, status = 200, problem?: string) {

@@ -21,14 +21,18 @@ export interface RankedWorkItem extends WorkItem {
   workingDaysLeft: number | null;
 }
 
-export function rankWorkItems(items: readonly WorkItem[], now: Date, calendar: ProductionCalendar, timeZone: string): RankedWorkItem[] {
+/** Each item with its working days left and its overdue mark, in the order given (a page of a list sorted elsewhere). */
+export function withWorkingDaysLeft(items: readonly WorkItem[], now: Date, calendar: ProductionCalendar, timeZone: string): RankedWorkItem[] {
   const today = localDateOf(now, timeZone);
-  const ranked = items.map((i) => {
+  return items.map((i) => {
     const overdue = i.overdue || (i.dueAt !== null && i.dueAt.getTime() < now.getTime());
     const workingDaysLeft = i.dueAt === null ? null : calendar.workingDaysBetween(today, localDateOf(i.dueAt, timeZone));
     return { ...i, overdue, workingDaysLeft };
   });
-  return ranked.sort((a, b) => {
+}
+
+export function rankWorkItems(items: readonly WorkItem[], now: Date, calendar: ProductionCalendar, timeZone: string): RankedWorkItem[] {
+  return withWorkingDaysLeft(items, now, calendar, timeZone).sort((a, b) => {
     if (a.overdue !== b.overdue) return a.overdue ? -1 : 1;
     if (a.dueAt === null || b.dueAt === null) return a.dueAt === b.dueAt ? a.applicationNumber.localeCompare(b.applicationNumber) : a.dueAt === null ? 1 : -1;
     return a.dueAt.getTime() - b.dueAt.getTime() || a.applicationNumber.localeCompare(b.applicationNumber);

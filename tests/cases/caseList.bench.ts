@@ -1,13 +1,14 @@
 // What the case list costs on a region's projection: a throwaway PostgreSQL cluster (.data/bench/case-list-pg,
 // a fresh database every run) filled with --open open and --closed completed cases (300 clerks, 20 services,
 // a tenth started over the API with a department), then each typical list timed --reps times (first page, and
-// the page after --walk pages for the cursor). Prints the median and max per query.
+// the page after --walk pages for the cursor) and its count (countCases, what the inbox's department page shows
+// beside a page). Prints the median and max per query.
 // It lives beside the tests because, like them, it writes the projection directly (product code writes it only
 // through activities/caseRecords.ts); jest does not run it (not *.test.ts).
 // Run: node -r ts-node/register/transpile-only tests/cases/caseList.bench.ts [--open 300000] [--closed 300000] [--reps 7] [--walk 20] [--explain]
 import * as path from 'node:path';
 import { Client as PgClient, Pool } from 'pg';
-import { caseListQuery, listCases, type CaseListFilter, type CaseListPage, type CaseListScope } from '../../cases';
+import { caseCountQuery, caseListQuery, countCases, listCases, type CaseListFilter, type CaseListPage, type CaseListScope } from '../../cases';
 import { migrate } from '../../db';
 import { ROOT, startLocalPostgres } from '../../scripts/localStack';
 
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
     const queries: { name: string; filter: CaseListFilter; page?: CaseListPage; scope?: CaseListScope }[] = [
       { name: 'operator: open cases, nearest deadline', filter: {} },
       { name: 'head: department, open', filter: {}, scope: department },
+      { name: 'head: another department, open', filter: {}, scope: { department: 'other', deploymentDepartment: 'department' } },
       { name: 'clerk: own open cases', filter: {}, scope: { ...department, clerk: 'clerk-7' } },
       { name: 'head: stage underReview', filter: { stage: 'underReview' }, scope: department },
       { name: 'head: overdue', filter: { overdue: true }, scope: department },
@@ -88,6 +90,20 @@ async function main(): Promise<void> {
         console.log(plan.map((r) => `    ${r['QUERY PLAN']}`).join('\n'));
       }
       console.log(`${q.name.padEnd(48)} first page: ${await time()}; page ${walk + 1}: ${cursor ? await time(cursor) : '—'}`);
+      const counted: number[] = [];
+      let total = 0;
+      for (let r = 0; r < reps; r++) {
+        const start = process.hrtime.bigint();
+        total = (await countCases(pool, q.filter, q.scope)).total;
+        counted.push(Number(process.hrtime.bigint() - start) / 1e6);
+      }
+      counted.sort((a, b) => a - b);
+      if (process.argv.includes('--explain')) {
+        const sql = caseCountQuery(q.filter, q.scope);
+        const { rows: plan } = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${sql.text}`, sql.values);
+        console.log(plan.map((r) => `    ${r['QUERY PLAN']}`).join('\n'));
+      }
+      console.log(`${''.padEnd(48)} count: ${counted[Math.floor(counted.length / 2)]!.toFixed(1)} ms median, ${counted[counted.length - 1]!.toFixed(1)} max (${total} cases)`);
     }
   } finally {
     await pool.end();

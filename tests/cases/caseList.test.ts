@@ -2,7 +2,7 @@
 // than a page, bad filters refused naming the field, the caller's scope, and the string form the HTTP API and
 // the operator's command line parse.
 import fc from 'fast-check';
-import { caseListRequestOf, CaseListQuerySchema, listCases, type CaseListFilter, type CaseListPage, type CaseListRow, type CaseListScope } from '../../cases';
+import { caseListRequestOf, CaseListQuerySchema, countCases, listCases, type CaseListFilter, type CaseListPage, type CaseListRow, type CaseListScope } from '../../cases';
 import { InputValidationError, STAGE_TITLES_RU } from '../../shared';
 import { startTestDatabase, type TestDatabase } from '../escalation/support';
 import { hostileString, hostileValue } from '../hostile/arbitraries';
@@ -147,6 +147,42 @@ describe('scope', () => {
   test('a clerk sees only their own cases, whatever the filter asks', async () => {
     expect(await numbers({ stage: 'underReview' }, {}, { ...department, clerk: 'petrov' })).toEqual(['L-review-2']);
     expect(await numbers({ clerk: 'ivanova' }, {}, { ...department, clerk: 'petrov' })).toEqual([]);
+  });
+});
+
+describe('counts', () => {
+  const department: CaseListScope = { department: 'department', deploymentDepartment: 'department' };
+  /** Every row of the list, page after page. */
+  const listed = async (filter: CaseListFilter, scope?: CaseListScope): Promise<CaseListRow[]> => {
+    const rows: CaseListRow[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await list(filter, cursor ? { cursor } : {}, scope);
+      rows.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return rows;
+  };
+
+  test.each<[string, CaseListFilter, CaseListScope | undefined]>([
+    ['everything open', {}, undefined],
+    ['the page rows', { serviceCode: 'SVC-PAGE' }, undefined],
+    ['stage, clerk and service', { serviceCode: 'SVC-PAGE', stage: 'underReview', clerk: 'clerk-1' }, undefined],
+    ['open and completed', { open: 'any' }, undefined],
+    ['overdue, a week later', { overdue: true, now: new Date('2026-03-11T10:00:00+03:00') }, undefined],
+    ['not overdue', { overdue: false }, undefined],
+    ['the deployment department', {}, department],
+    ['another department', { open: 'any' }, { department: 'other-department', deploymentDepartment: 'department' }],
+    ['a clerk', { receivedFrom: '2026-02-01T00:00:00+03:00' }, { ...department, clerk: 'petrov' }],
+  ])('%s: countCases counts what listCases lists, and the overdue among them', async (_name, filter, scope) => {
+    const rows = await listed(filter, scope);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(await countCases(db.pool, { now: NOW, ...filter }, scope)).toEqual({ total: rows.length, overdue: rows.filter((r) => r.overdue).length });
+  });
+
+  test('a bad filter is refused as the list refuses it', async () => {
+    await expect(countCases(db.pool, { stage: 'closed' } as unknown as CaseListFilter)).rejects.toMatchObject({ problems: [{ field: 'stage', rule: expect.stringMatching(/одна из стадий/) }] });
+    await expect(countCases(db.pool, { clerk: 'ivanova', unassigned: true })).rejects.toBeInstanceOf(InputValidationError);
   });
 });
 

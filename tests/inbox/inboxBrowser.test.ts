@@ -25,7 +25,7 @@ const SHOTS = path.resolve(__dirname, '../../.data/test/inbox');
 // A clerk of its own: other suites' tasks for other clerks never enter this list.
 const CLERK = `smirnova-${process.pid}`;
 // The callers' department of their own: the shared test database holds every other suite's cases in the
-// deployment's default department, and a department page shows at most PAGE_ROWS clerks and cases.
+// deployment's default department, and the department page's clerk table shows the CLERK_ROWS worst clerks.
 const DEPARTMENT = `inbox-department-${process.pid}`;
 const TOKENS = { clerk: `inbox-clerk-token-${'c'.repeat(32)}`, head: `inbox-head-token-${'h'.repeat(32)}`, vis: `inbox-vis-token-${'v'.repeat(32)}` };
 const GROUNDS = [
@@ -217,6 +217,16 @@ test("the head sees the department; a clerk may not, and a wrong token does not 
   await page.waitForURL(`${base}/inbox/department`);
   const clerkRow = page.locator('tr', { hasText: CLERK });
   expect(await clerkRow.count()).toBeGreaterThan(0);
+  expect(await page.locator('#department-total').textContent()).toMatch(/^Открытых заявлений в подразделении: \d+, из них просрочено: \d+/);
   await page.screenshot({ path: path.join(SHOTS, 'department-1280x800.png'), fullPage: true });
+  await noHorizontalScroll(page);
+
+  // The filter form by keyboard: the clerk's id and Enter narrow the page to that clerk (empty fields stay out).
+  const clerkField = page.getByLabel('Исполнитель', { exact: true });
+  await clerkField.fill(CLERK);
+  await Promise.all([page.waitForURL(/\/inbox\/department\?clerk=/), clerkField.press('Enter')]);
+  expect(new URL(page.url()).searchParams.get('clerk')).toBe(CLERK);
+  expect(await page.locator('section[aria-labelledby=clerks-h] tbody tr').count()).toBe(1);
+  expect(await page.locator('#matching-total').textContent()).toMatch(/^По фильтру: \d+/);
   await page.close();
 });
