@@ -9,7 +9,7 @@ import type { ApplicationInput } from '../../shared/application';
 import { receivedAtProblem } from '../../shared/lawfulDates';
 import { INPUT_VALIDATION_ERROR } from '../../shared/lifecycle';
 import { SA } from '../../shared/names';
-import type { ServiceProfile } from '../../shared/serviceProfile';
+import type { ServiceProfile } from '../../services';
 import type { LifecycleProxy } from './activityKinds';
 import type { CaseState } from './caseState';
 import { activityFailureOfType } from './failures';

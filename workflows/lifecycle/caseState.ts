@@ -10,7 +10,7 @@ import type { ApplicationInput } from '../../shared/application';
 import type { ClerkActionName } from '../../shared/clerkActionRules';
 import { deadlineEventNote, type CaseEvent, type CaseSnapshot, type ElkDeliveryProblem, type ElkStatusItem, type LifecycleResult } from '../../shared/lifecycle';
 import { SA } from '../../shared/names';
-import type { ServiceProfile } from '../../shared/serviceProfile';
+import type { ServiceProfile } from '../../services';
 import { isTerminal, Stage, STAGE_TITLES_RU } from '../../shared/stages';
 import type { LifecycleProxy } from './activityKinds';
 import { deadlineQuery, historyQuery, refusalDraftQuery, stateQuery } from './messages';

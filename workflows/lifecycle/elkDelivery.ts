@@ -4,7 +4,7 @@
 import { condition, proxyActivities } from '@temporalio/workflow';
 import type { LifecycleActivities } from '../../activities';
 import { ELK_BUSINESS_REJECTION } from '../../shared/lifecycle';
-import type { ServiceProfile } from '../../shared/serviceProfile';
+import type { ServiceProfile } from '../../services';
 import { STAGE_TITLES_RU } from '../../shared/stages';
 import type { CaseState } from './caseState';
 import { feedbackRequest } from './closure';
