@@ -14,7 +14,8 @@ import { TaskBoard } from '../escalation';
 import { createLogger, maskPersonalData } from '../security';
 import { problemsOf } from '../shared';
 import { createAuditLog } from './audit';
-import { AuthenticationProblem, Caller, TokenRegistry, tokenId } from './auth';
+import { AuthenticationProblem, Caller, TokenRegistry } from './auth';
+import { rateLimitKey } from './rateLimitKey';
 import { problemOf, RequestValidationError } from './errors';
 import { fingerprint, IDEMPOTENCY_KEY_PATTERN, IdempotencyStore } from './idempotency';
 import { MAX_JSON_DEPTH, parseJsonBody } from './jsonBody';
@@ -140,7 +141,7 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
     global: true,
     max: limits.ratePerMinute,
     timeWindow: 60_000,
-    keyGenerator: (req) => (typeof req.headers.authorization === 'string' ? `t:${tokenId(req.headers.authorization)}` : `a:${req.ip}`),
+    keyGenerator: rateLimitKey(options.auth, (options.extraPlugins ?? []).flatMap((p) => (p.sessionCookie ? [p.sessionCookie] : []))),
     errorResponseBuilder: (_req, ctx) =>
       new HttpProblem(429, 'rateLimited', 'Слишком много запросов (rate limit exceeded)', `не более ${ctx.max} запросов в минуту; повторите через ${ctx.after} (at most ${ctx.max} per minute)`, undefined, {
         'retry-after': String(Math.ceil(ctx.ttl / 1000)),
@@ -186,8 +187,10 @@ function registerRoute(app: FastifyInstance, spec: RouteSpec, deps: HttpApiDeps,
       ...(spec.query ? { querystring: spec.query } : {}),
       ...(spec.body ? { body: spec.body } : {}),
     },
-    // Before the body is even parsed: an unknown caller learns nothing about validation.
-    onRequest: async (req) => {
+    // Before the body is even parsed: an unknown caller learns nothing about validation. Not in onRequest: the
+    // rate limit's hook runs there after the route's own, and a refused caller must count against a bucket too
+    // (each refusal writes an audit row).
+    preParsing: async (req) => {
       let caller: Caller;
       try {
         caller = deps.auth.authenticate(req.headers.authorization);

@@ -96,6 +96,15 @@ export class TokenRegistry {
     return this.byHash.size;
   }
 
+  /** The id of a token this registry knows and that has not expired, else null (never throws). */
+  knownTokenId(token: string): string | null {
+    if (token.length > 256) return null;
+    const hash = createHash('sha256').update(token).digest('hex');
+    const entry = this.byHash.get(hash);
+    if (!entry || (entry.token.expiresAt && Date.parse(entry.token.expiresAt) <= this.clock().getTime())) return null;
+    return hash.slice(0, 12);
+  }
+
   authenticate(authorization: string | undefined): Caller {
     if (!authorization) throw new AuthenticationProblem('нет заголовка Authorization: Bearer <token> (missing Authorization header)', null);
     const m = /^Bearer ([\x21-\x7e]{1,256})$/.exec(authorization);

@@ -38,4 +38,6 @@ export interface HttpApiRatings {
 export interface HttpApiPlugin {
   plugin: FastifyPluginAsync<{ api: HttpApiDeps } & Record<string, unknown>>;
   options?: Record<string, unknown>;
+  /** A cookie of this plugin that carries the caller's API token (the inbox's session): the rate limit keys on it. */
+  sessionCookie?: string;
 }

@@ -401,5 +401,5 @@ export function createInboxPlugin(config: InboxConfig): HttpApiPlugin {
     });
   }
 
-  return { plugin: plugin as unknown as HttpApiPlugin['plugin'] };
+  return { plugin: plugin as unknown as HttpApiPlugin['plugin'], sessionCookie: SESSION_COOKIE };
 }
