@@ -278,7 +278,7 @@ export function createInboxPlugin(config: InboxConfig): HttpApiPlugin {
       }));
       const cases = withWorkingDaysLeft(items, at, config.calendar, config.timeZone).map((i) => ({ ...i, daysLeft: workingDaysLeftRu(i.workingDaysLeft, i.overdue) }));
       const oneStage = [q.filter.stage ?? []].flat();
-      const clerkLink = (clerk: string) => departmentUrl(clerk === '—' ? [['unassigned', 'true']] : [['clerk', clerk]]);
+      const clerkLink = (clerk: string | null) => departmentUrl(clerk === null ? [['unassigned', 'true']] : [['clerk', clerk]]);
       return page(reply, 200, 'department', {
         title: 'Подразделение',
         caller: chrome(caller, reply),

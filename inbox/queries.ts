@@ -28,8 +28,8 @@ export interface Bounded {
 }
 
 export interface ClerkLoad {
-  /** The clerk's id, or '—' for the cases assigned to nobody. */
-  clerk: string;
+  /** The clerk's id, or null for the cases assigned to nobody (no id can be mistaken for them). */
+  clerk: string | null;
   open: number;
   overdue: number;
   tasks: number;
@@ -112,7 +112,7 @@ export function createInboxQueries(pool: Pool, defaultDepartment: string) {
     async clerkLoads(department: string, now: Date, clerk?: string): Promise<{ clerks: ClerkLoad[]; total: number }> {
       const scope = { department, deploymentDepartment: defaultDepartment };
       const { rows } = await pool.query<Counted<ClerkLoad>>(
-        `WITH c AS (SELECT COALESCE(a.assigned_clerk, '—') AS clerk, count(*)::int AS open,
+        `WITH c AS (SELECT a.assigned_clerk AS clerk, count(*)::int AS open,
                            count(*) FILTER (WHERE a.overdue OR COALESCE(a.deadline < $2, false))::int AS overdue
                       FROM applications a
                      WHERE a.completed_at IS NULL AND ${departmentCondition(scope, '$1')}${clerk === undefined ? '' : ' AND a.assigned_clerk = $3'}

@@ -16,6 +16,8 @@ import { createTestContext, TEST_CODEC_KEYS, TestContext } from '../support/harn
 const pid = process.pid;
 const DEPARTMENT = `inbox-pages-${pid}`;
 const OTHER_DEPARTMENT = `inbox-pages-other-${pid}`;
+// A department where one clerk's id is literally "—": the table must not take them for the unassigned cases.
+const DASH_DEPARTMENT = `inbox-pages-dash-${pid}`;
 // Friday 6 March 2026, 10:00 in Moscow: the pages' "now".
 const NOW = new Date('2026-03-06T10:00:00+03:00');
 const HEAVY = `heavy-${pid}`; // 510 open cases: more than a clerk's page holds
@@ -23,7 +25,7 @@ const LIGHT = `light-${pid}`; // 3 open cases
 const OPEN_CASES = 1234; // more than any one page, and than the old silent bound of 500
 const SPREAD = 140; // clerks sharing the middle of the cases: with HEAVY, LIGHT and "unassigned", more than CLERK_ROWS
 const t = (name: string) => `inbox-pages-${name}-token-${'p'.repeat(32)}`;
-const TOKENS = { head: t('head'), heavy: t('heavy'), light: t('light'), otherHead: t('other-head') };
+const TOKENS = { head: t('head'), heavy: t('heavy'), light: t('light'), otherHead: t('other-head'), dashHead: t('dash-head') };
 const no = (i: number) => `IP${pid}-${String(i).padStart(5, '0')}`;
 
 let ctx: TestContext;
@@ -40,6 +42,7 @@ beforeAll(async () => {
         { token: TOKENS.heavy, role: 'clerk', subject: HEAVY },
         { token: TOKENS.light, role: 'clerk', subject: LIGHT },
         { token: TOKENS.otherHead, role: 'head', subject: `other-head-${pid}`, department: OTHER_DEPARTMENT },
+        { token: TOKENS.dashHead, role: 'head', subject: `dash-head-${pid}`, department: DASH_DEPARTMENT },
       ],
       DEPARTMENT,
     ),
@@ -75,6 +78,13 @@ beforeAll(async () => {
      SELECT application_number, CASE WHEN application_number LIKE $2 THEN $4 ELSE $3 END, 'caseSystem:vis' FROM applications WHERE application_number LIKE $1`,
     [`IP${pid}-%`, `IP${pid}-O%`, DEPARTMENT, OTHER_DEPARTMENT],
   );
+  await ctx.pool.query(
+    `INSERT INTO applications (application_number, service_code, channel, received_at, stage, assigned_clerk, deadline)
+     SELECT 'IQ' || $1::text || '-' || i, 'inbox-pages', 'epgu', $2::timestamptz - interval '3 days', 'underReview', CASE WHEN i <= 2 THEN '—' END, $2::timestamptz + interval '5 days'
+       FROM generate_series(1, 3) AS i`,
+    [String(pid), NOW],
+  );
+  await ctx.pool.query(`INSERT INTO api_cases (application_number, department, started_by) SELECT application_number, $2, 'caseSystem:vis' FROM applications WHERE application_number LIKE $1`, [`IQ${pid}-%`, DASH_DEPARTMENT]);
   const records = createCaseRecordActivities(ctx.pool);
   for (const [key, clerk, n] of [['h1', HEAVY, no(1)], ['h2', HEAVY, no(2)], ['l1', LIGHT, `IP${pid}-L1`]] as const) {
     await records.openClerkTask({ taskKey: `inbox-pages-${pid}-${key}`, applicationNumber: n, kind: 'escalation', assigneeRole: 'clerk', assignee: clerk, title: `Задача ${key}`, body: '—', dueAt: new Date(NOW.getTime() + 86_400_000).toISOString() });
@@ -282,6 +292,17 @@ describe('role scope', () => {
       expect(page.status).toBe(403);
       expect(page.html).toContain('Сводка подразделения доступна руководителю.');
     }
+  });
+
+  test('a clerk whose id is "—" is a clerk, not the unassigned cases', async () => {
+    const html = (await get('/inbox/department', TOKENS.dashHead)).html;
+    const rows = [...html.matchAll(/<td data-label="Исполнитель"><a href="([^"]+)">([^<]+)<\/a><\/td><td data-label="Открыто">(\d+)<\/td>/g)].map((m) => [decode(m[1]!), decode(m[2]!), Number(m[3])]);
+    expect(rows).toEqual([
+      [`/inbox/department?clerk=${encodeURIComponent('—')}`, '—', 2],
+      ['/inbox/department?unassigned=true', 'не назначен', 1],
+    ]);
+    expect(casesOn((await get(rows[0]![0] as string, TOKENS.dashHead)).html).sort()).toEqual([`IQ${pid}-1`, `IQ${pid}-2`]);
+    expect(casesOn((await get(rows[1]![0] as string, TOKENS.dashHead)).html)).toEqual([`IQ${pid}-3`]);
   });
 
   test("another department's head sees their own department only", async () => {
