@@ -13,7 +13,8 @@ export function createFeedbackStarter(client: Client): FeedbackStarter {
       await client.workflow.start('applicantFeedback', {
         workflowId: feedbackWorkflowId(args.applicationNumber),
         taskQueue,
-        args: [args],
+        // A run started at closure ends once it has registered the served event (workflows/applicantFeedback.ts).
+        args: [args.served ? { ...args, closureRun: 'endsWhenRegistered' } : args],
         // A retried attempt finds the run its first attempt started, even one already closed: never a second run.
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       });

@@ -89,6 +89,7 @@ export const feedbackInputSchema = z
     reactionTermWorkingDays: whole(F.reactionTermWorkingDays).default(F.reactionTermWorkingDays.default),
     quietDays: whole(F.quietDays).default(F.quietDays.default),
     historyShape: z.enum(F.historyShape.values, { message: F.historyShape.message }).optional(),
+    closureRun: z.enum(F.closureRun.values, { message: F.closureRun.message }).optional(),
   });
 
 /** The derived id: one feedback workflow per application, next to (not inside) the lifecycle. */

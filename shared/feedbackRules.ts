@@ -18,6 +18,7 @@ export const FEEDBACK_RULES = {
   serviceCode: { field: 'serviceCode', max: 100, plain: 'line' },
   outcome: { values: SERVED_OUTCOMES, message: 'served.outcome: resultIssued, refused или cancelled (resultIssued | refused | cancelled)' },
   historyShape: { values: [COMPACT_HISTORY] as const, message: `historyShape: ${COMPACT_HISTORY} или не указано (${COMPACT_HISTORY} or absent)` },
+  closureRun: { values: ['endsWhenRegistered'] as const, message: 'closureRun: endsWhenRegistered или не указано (endsWhenRegistered or absent)' },
   servedAt: {
     field: 'served.servedAt',
     max: 64,
@@ -58,6 +59,7 @@ export const FeedbackInputGuard = object({
   reactionTermWorkingDays: withDefault(int(R.reactionTermWorkingDays), R.reactionTermWorkingDays.default),
   quietDays: withDefault(int(R.quietDays), R.quietDays.default),
   historyShape: optional(oneOf(R.historyShape.values, R.historyShape.message)),
+  closureRun: optional(oneOf(R.closureRun.values, R.closureRun.message)),
 });
 /** What the lifecycle (or signal-with-start) passes; the guard fills in the defaults. */
 export interface FeedbackInput {
@@ -70,6 +72,8 @@ export interface FeedbackInput {
   quietDays?: number;
   /** Started by a compact lifecycle (shared/lifecycle.ts): the served event is registered by a local activity first. */
   historyShape?: typeof COMPACT_HISTORY;
+  /** Set by the client starter at closure: the run ends once the served event is registered (applicantFeedback.ts). */
+  closureRun?: 'endsWhenRegistered';
 }
 
 export const FlagCommentGuard = object({ ratingId: int(R.ratingId), clerk: str(R.clerk) });

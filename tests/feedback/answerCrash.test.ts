@@ -67,14 +67,16 @@ async function rate(no: string, criteria: Record<string, number>, comment?: stri
 async function closedCaseWithFeedback(contact: { phone?: string; email?: string }) {
   const no = uniqueNumber('FBX');
   await insertClosedCase(ctx.pool, no);
-  const handle = await ctx.client.workflow.start('applicantFeedback', {
+  await ctx.client.workflow.start('applicantFeedback', {
     workflowId: feedbackWorkflowId(no),
     taskQueue: ctx.taskQueue,
     args: [{ applicationNumber: no, serviceCode: 'archive-certificate', served: { outcome: 'resultIssued', servedAt: new Date().toISOString(), contact } }],
   });
   // The served event (with the sealed contacts) is recorded before any rating is handled.
   await waitFor(async () => (await ctx.pool.query('SELECT 1 FROM feedback_served_events WHERE application_number = $1', [no])).rowCount);
-  return { no, handle };
+  // Addressed by id, as a head's tools do: the closure's run ends once it has registered, and the rating starts the
+  // run that holds the reaction (a handle bound to the first run would not follow it).
+  return { no, handle: ctx.client.workflow.getHandle(feedbackWorkflowId(no)) };
 }
 
 /** Rejects when `p` has not settled within `ms`: every wait in this file is bounded. */

@@ -45,17 +45,19 @@ async function replay(histories: { id: string; history: temporal.api.history.v1.
 it('replays a whole reaction, also as written before the answer had a heartbeat timeout, and the fixtures', async () => {
   const no = uniqueNumber('FBR');
   await insertClosedCase(ctx.pool, no);
-  const handle = await ctx.client.workflow.start('applicantFeedback', {
-    workflowId: feedbackWorkflowId(no),
-    taskQueue: ctx.taskQueue,
-    // As a compact lifecycle starts it (the served event registered by a local activity); the committed fixtures
-    // hold runs started without it.
-    args: [{ applicationNumber: no, serviceCode: 'archive-certificate', historyShape: COMPACT_HISTORY, served: { outcome: 'resultIssued', servedAt: new Date().toISOString(), contact: { phone: '+79165550199' } } }],
-  });
   const intake = createRatingIntake({ pool: ctx.pool, keys: TEST_CODEC_KEYS });
   await intake.ingestXml('mkgu', buildRatesXml([{ externalId: `${no}-r`, applicationNumber: no, ratedAt: new Date().toISOString(), criteria: { '2.1': 1 } }]));
   const ratingId = Number((await ctx.pool.query('SELECT id FROM feedback_ratings WHERE external_id = $1', [`${no}-r`])).rows[0].id);
-  await handle.signal(feedbackSignals.rating, { ratingId, source: 'mkgu', ratedAt: new Date().toISOString(), criteria: { '2.1': 1 }, overall: 1, critical: true, hasComment: false });
+  // As a compact lifecycle starts it (the served event registered by a local activity), with the rating arriving
+  // before the registration is done: the run goes on to the reaction instead of ending once registered. The
+  // committed fixtures hold runs started without historyShape, and before the run ended once registered.
+  const handle = await ctx.client.workflow.signalWithStart('applicantFeedback', {
+    workflowId: feedbackWorkflowId(no),
+    taskQueue: ctx.taskQueue,
+    args: [{ applicationNumber: no, serviceCode: 'archive-certificate', historyShape: COMPACT_HISTORY, closureRun: 'endsWhenRegistered', served: { outcome: 'resultIssued', servedAt: new Date().toISOString(), contact: { phone: '+79165550199' } } }],
+    signal: feedbackSignals.rating,
+    signalArgs: [{ ratingId, source: 'mkgu', ratedAt: new Date().toISOString(), criteria: { '2.1': 1 }, overall: 1, critical: true, hasComment: false }],
+  });
   await intake.markRouted(ratingId);
   const reactionId = `${no}:rating-${ratingId}`;
   await waitFor(async () => (await handle.query(feedbackQueries.state)).reactions[0]?.deadline);

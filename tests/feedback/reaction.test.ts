@@ -112,11 +112,13 @@ it('opens a reaction for a critical rating, escalates it on working days, and cl
   const no = uniqueNumber('FB');
   await insertClosedCase(pool, no);
   const servedAt = new Date(await env.currentTimeMs()).toISOString();
-  const handle = await client.workflow.start('applicantFeedback', {
+  await client.workflow.start('applicantFeedback', {
     workflowId: feedbackWorkflowId(no),
     taskQueue: TASK_QUEUE,
     args: [{ applicationNumber: no, serviceCode: 'archive-certificate', served: { outcome: 'resultIssued', servedAt, contact: { phone: '+79161234567' } } }],
   });
+  // By id: the closure's run ends once registered, and the rating below starts the run that holds the reaction.
+  const handle = client.workflow.getHandle(feedbackWorkflowId(no));
   // The served event reached the rating system, once, with the application number as the link.
   await waitFor(async () => (await handle.query(feedbackQueries.state)).servedEventPackage);
   expect(parts.mkgu.events().filter((e) => e.applicationNumber === no)).toHaveLength(1);

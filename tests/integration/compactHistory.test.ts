@@ -5,8 +5,10 @@
 // records: patch markers, a CaseStage upsert per stage, a local activity for the deadline event, for closing
 // escalation tasks and for the feedback start, and the cancellation of a rung timer at closure.
 import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
 import { feedbackWorkflowId } from '../../feedback/ratingSchemas';
-import { createTestContext, sampleApplication, TestContext, waitFor } from '../support/harness';
+import { CaseLifecyclePlugin } from '../../worker/plugin';
+import { createTestContext, sampleApplication, TEST_CODEC_KEYS, TestContext, waitFor } from '../support/harness';
 
 const E = temporal.api.enums.v1.EventType;
 let ctx: TestContext;
@@ -69,6 +71,21 @@ it('a typical case keeps its record, projection, tasks and feedback, with the en
     }
   });
   expect(feedback.type).toBe('applicantFeedback');
+  // It ends once the served event is registered: a later rating starts a run of its own (signal-with-start), so no
+  // idle workflow waits out the quiet period after every closed case.
+  const feedbackHandle = ctx.client.workflow.getHandle(feedbackWorkflowId(no));
+  const view = await feedbackHandle.result();
+  expect(view).toMatchObject({ applicationNumber: no, ratings: 0, reactions: [] });
+  const served = await ctx.pool.query('SELECT outcome FROM feedback_served_events WHERE application_number = $1', [no]);
+  expect(served.rows).toEqual([{ outcome: 'resultIssued' }]);
+  const feedbackHistory = await feedbackHandle.fetchHistory();
+  const feedbackEvents = feedbackHistory.events ?? [];
+  expect(feedbackEvents.filter((e) => e.eventType === E.EVENT_TYPE_TIMER_STARTED)).toEqual([]);
+  expect(feedbackEvents.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toHaveLength(1);
+  expect(localActivityTypes(feedbackEvents)).toEqual(['registerServedEvent']);
+  expect(feedbackEvents.at(-1)!.eventType).toBe(E.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+  // And it replays as it ran.
+  await Worker.runReplayHistory({ workflowBundle: { codePath: ctx.stack.bundlePath }, plugins: [new CaseLifecyclePlugin({ codecKeys: TEST_CODEC_KEYS })] }, feedbackHistory, feedbackWorkflowId(no));
 
   // What the engine recorded.
   const evs = await events(no);
