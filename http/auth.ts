@@ -66,7 +66,10 @@ export interface Caller {
   tokenId: string;
 }
 
-export const tokenId = (token: string): string => createHash('sha256').update(token).digest('hex').slice(0, 12);
+/** The token of an `Authorization: Bearer <token>` header (printable ASCII, at most 256 characters), else null. */
+export function bearerToken(authorization: string): string | null {
+  return /^Bearer ([\x21-\x7e]{1,256})$/.exec(authorization)?.[1] ?? null;
+}
 
 /** Thrown for a missing, unknown or expired token; carries the token id (if any) for the audit. */
 export class AuthenticationProblem extends HttpProblem {
@@ -96,25 +99,28 @@ export class TokenRegistry {
     return this.byHash.size;
   }
 
+  /** A token's entry (if known), its id, and whether it has expired: the one lookup behind both readers below. */
+  private lookup(token: string) {
+    const hash = createHash('sha256').update(token).digest('hex');
+    const entry = this.byHash.get(hash);
+    const expired = !!entry?.token.expiresAt && Date.parse(entry.token.expiresAt) <= this.clock().getTime();
+    return { entry, id: hash.slice(0, 12), expired };
+  }
+
   /** The id of a token this registry knows and that has not expired, else null (never throws). */
   knownTokenId(token: string): string | null {
     if (token.length > 256) return null;
-    const hash = createHash('sha256').update(token).digest('hex');
-    const entry = this.byHash.get(hash);
-    if (!entry || (entry.token.expiresAt && Date.parse(entry.token.expiresAt) <= this.clock().getTime())) return null;
-    return hash.slice(0, 12);
+    const { entry, id, expired } = this.lookup(token);
+    return entry && !expired ? id : null;
   }
 
   authenticate(authorization: string | undefined): Caller {
     if (!authorization) throw new AuthenticationProblem('нет заголовка Authorization: Bearer <token> (missing Authorization header)', null);
-    const m = /^Bearer ([\x21-\x7e]{1,256})$/.exec(authorization);
-    if (!m) throw new AuthenticationProblem('Authorization: ожидается «Bearer <token>» (expected Bearer scheme)', null);
-    const hash = createHash('sha256').update(m[1]).digest('hex');
-    const entry = this.byHash.get(hash);
-    if (!entry) throw new AuthenticationProblem('токен не распознан (unknown token)', hash.slice(0, 12));
-    if (entry.token.expiresAt && Date.parse(entry.token.expiresAt) <= this.clock().getTime()) {
-      throw new AuthenticationProblem('срок действия токена истёк (token expired)', hash.slice(0, 12));
-    }
-    return { role: entry.token.role, subject: entry.token.subject, department: entry.department, tokenId: hash.slice(0, 12) };
+    const token = bearerToken(authorization);
+    if (token === null) throw new AuthenticationProblem('Authorization: ожидается «Bearer <token>» (expected Bearer scheme)', null);
+    const { entry, id, expired } = this.lookup(token);
+    if (!entry) throw new AuthenticationProblem('токен не распознан (unknown token)', id);
+    if (expired) throw new AuthenticationProblem('срок действия токена истёк (token expired)', id);
+    return { role: entry.token.role, subject: entry.token.subject, department: entry.department, tokenId: id };
   }
 }

@@ -3,11 +3,10 @@
 // do not share a bucket, and a clerk's page and API calls share one. A missing, made-up or expired token counts
 // against its address, so inventing tokens cannot open fresh buckets.
 import type { FastifyRequest } from 'fastify';
-import type { TokenRegistry } from './auth';
+import { bearerToken, type TokenRegistry } from './auth';
 
 /** Longest Cookie header read for a session token (browsers cap a cookie at 4 KiB; Node caps all headers at 16). */
 const MAX_COOKIE_HEADER = 8192;
-const BEARER = /^Bearer ([\x21-\x7e]{1,256})$/;
 
 export function rateLimitKey(auth: TokenRegistry, sessionCookies: readonly string[]): (req: FastifyRequest) => string {
   return (req) => {
@@ -23,8 +22,8 @@ function presentedTokens(req: FastifyRequest, sessionCookies: readonly string[])
   const tokens: string[] = [];
   const header = req.headers.authorization;
   if (typeof header === 'string' && header.length <= 300) {
-    const m = BEARER.exec(header);
-    if (m) tokens.push(m[1]!);
+    const token = bearerToken(header);
+    if (token !== null) tokens.push(token);
   }
   const cookie = req.headers.cookie;
   if (sessionCookies.length > 0 && typeof cookie === 'string' && cookie.length <= MAX_COOKIE_HEADER) {
